@@ -1,0 +1,64 @@
+# goswan: the FreeS/WAN ipsec toolkit as one Go binary.
+#
+#   make demo    build, then run the toolkit on examples/
+#   make test    install what the tests need, then run every test (strict)
+#   make bench   Go benchmarks and side-by-side runs against Libreswan
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/ipsec
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+GO         ?= go
+BIN        := bin/ipsec
+APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify barf look readwriteconf addconn
+# packages with golden files (each defines the -update flag)
+GOLDEN_PKGS ?= $(shell grep -rl 'flag.Bool("update"' --include='*_test.go' . | xargs -r -n1 dirname | sort -u)
+
+.PHONY: all build install test test-go test-vm lint bench demo golden fuzz clean deps
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/ipsec
+
+install: build
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ipsec
+	for a in $(APPLETS); do ln -sf $(SBINDIR)/ipsec $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 scripts/ipsec.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipsec
+
+deps:
+	scripts/install-test-deps.sh
+
+# Every test, with real components required (IPSEC_TEST_STRICT=1).
+test: deps lint
+	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m ./...
+
+test-go:
+	$(GO) test ./...
+
+# The QEMU end-to-end tests alone (a real kernel with ESP).
+test-vm: deps build
+	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m -run 'VM' ./tests/...
+
+lint:
+	scripts/lint.sh
+
+bench: deps build
+	scripts/bench.sh
+
+demo: build
+	scripts/demo.sh $(BIN)
+
+golden:
+	$(GO) test $(GOLDEN_PKGS) -update
+
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	rm -rf bin

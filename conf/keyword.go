@@ -1,0 +1,145 @@
+package conf
+
+import (
+	"strings"
+)
+
+//go:generate go run gen_keywords.go
+
+// Type is a keyword's value type; it decides validation and the typed
+// accessor that reads it.
+type Type uint8
+
+const (
+	TypeString     Type = iota // any value token
+	TypeBool                   // yes/no (y, true, on / n, false, off)
+	TypeInt                    // decimal, %forever = 0
+	TypeDuration               // N[ms|s|m|h|d|w], bare N in seconds
+	TypeDurationMS             // the same, bare N in milliseconds
+	TypePercent                // N%
+	TypeBytes                  // N with IEC suffix and B: 1GiB
+	TypeCount                  // N with optional IEC suffix: 2Ki
+	TypeEnum                   // one of Values, case-insensitive
+	TypeEnumList               // several of Values
+	TypeLooseEnum              // one of Values, or a number
+	TypeAddr                   // IP address, DNS name or %magic
+	TypeSubnet                 // addr/len, addr/mask or %magic
+	TypeSubnets                // list of subnets ({a b} or "a, b")
+	TypeProtoPort              // proto[/port]
+	TypeID                     // IKE identity
+	TypePubKey                 // 0s/0x RFC 3110 key or %magic
+	TypeFile                   // a file or directory name
+	TypeHex                    // 0x... number or key
+	TypeRange                  // a.b.c.d-e.f.g.h or CIDR
+	TypeList                   // free list of words (also=, connalias)
+)
+
+// Status says which generations know a keyword and what goswan does with
+// it.
+type Status uint8
+
+const (
+	// Current: Libreswan 4.10 accepts it and acts on it.
+	Current Status = iota
+	// Ignored: Libreswan accepts it silently with no effect.
+	Ignored
+	// Obsolete: Libreswan accepts it with a warning and ignores it.
+	Obsolete
+	// Legacy: FreeS/WAN or Openswan only. goswan accepts it with a warning
+	// and maps it to MapTo when that is set.
+	Legacy
+	// Manual: FreeS/WAN manual keying (ipsec manual); unknown to Libreswan.
+	Manual
+	// Future: Libreswan 5 only; accepted with a warning, not sent to 4.10.
+	Future
+)
+
+// Keyword describes one ipsec.conf keyword. Left/right keywords are
+// described once, under their left name ("leftsubnet").
+type Keyword struct {
+	Name      string
+	Setup     bool // a config setup keyword (else a conn keyword)
+	LeftRight bool // exists as leftX and rightX
+	Type      Type
+	Values    []string // allowed values of enums, lower case
+	Status    Status
+	MapTo     string // for aliases and legacy keywords: the canonical keyword
+	Note      string // shown with warnings about the keyword
+	order     int
+}
+
+// Side tells which end a left/right keyword was written for.
+type Side uint8
+
+const (
+	NoSide Side = iota
+	Left
+	Right
+)
+
+// keywordIndex maps a lower-case spelling (without left/right prefix for
+// left/right keywords) to its table entry.
+var keywordIndex = func() map[string]*Keyword {
+	m := make(map[string]*Keyword, len(keywordTable))
+	for i := range keywordTable {
+		k := &keywordTable[i]
+		k.order = i
+		name := k.Name
+		if k.LeftRight {
+			name = strings.TrimPrefix(name, "left")
+		}
+		m[name] = k
+	}
+	return m
+}()
+
+// LookupKeyword finds the table entry for a keyword as written (any case).
+// It returns the entry, the side for left/right keywords, and the canonical
+// name under which the value is stored ("leftsubnet", "rightsubnet").
+func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
+	w := lower(written)
+	if k := keywordIndex[w]; k != nil && !k.LeftRight {
+		return k, NoSide, k.Name
+	}
+	for _, p := range []struct {
+		prefix string
+		side   Side
+	}{{"left", Left}, {"right", Right}} {
+		if rest, ok := strings.CutPrefix(w, p.prefix); ok {
+			if k := keywordIndex[rest]; k != nil && k.LeftRight {
+				return k, p.side, p.prefix + rest
+			}
+		}
+	}
+	// A bare left/right keyword ("subnet=") sets the right end, as
+	// Libreswan 4.10 does (libreswan issue 663).
+	if k := keywordIndex[w]; k != nil && k.LeftRight && w != "" {
+		return k, Right, "right" + w
+	}
+	return nil, NoSide, ""
+}
+
+// lookupCanonical finds the entry for a canonical stored name.
+func lookupCanonical(name string) *Keyword {
+	k, _, _ := LookupKeyword(name)
+	return k
+}
+
+// keywordLess orders canonical names by table order, left before right.
+func keywordLess(a, b string) bool {
+	ka, kb := lookupCanonical(a), lookupCanonical(b)
+	switch {
+	case ka == nil && kb == nil:
+		return a < b
+	case ka == nil:
+		return false
+	case kb == nil:
+		return true
+	case ka.order != kb.order:
+		return ka.order < kb.order
+	}
+	return strings.HasPrefix(a, "left") && strings.HasPrefix(b, "right")
+}
+
+// keywordTable is filled from keywords.tsv by gen_keywords.go.
+var keywordTable = zKeywords
