@@ -11,12 +11,12 @@ import (
 
 // section is a parsed `config setup` or `conn` section before resolution.
 type section struct {
-	kind     SectionKind
-	name     string
-	pos      token.Position
-	values   []*Value // own keywords, in file order, already validated
-	also     []alsoRef
-	errs     token.ErrorList // problems that keep a conn from loading
+	kind      SectionKind
+	name      string
+	pos       token.Position
+	values    []*Value // own keywords, in file order, already validated
+	also      []alsoRef
+	errs      token.ErrorList // problems that keep a conn from loading
 	isDefault bool
 }
 
@@ -29,16 +29,16 @@ type alsoRef struct {
 
 // parser turns the lines of the main file and its includes into sections.
 type parser struct {
-	files    *fileReader
-	errs     token.ErrorList
-	warns    token.ErrorList
-	version  string
-	setup    *section
-	sections []*section // conn sections, %default included, in file order
-	cur      *section   // section receiving parameter lines, nil when none
-	sawHeader bool      // a section or include was seen (version must precede)
-	stack    []string   // include stack, for cycle reports
-	fileList []string
+	files     *fileReader
+	errs      token.ErrorList
+	warns     token.ErrorList
+	version   string
+	setup     *section
+	sections  []*section // conn sections, %default included, in file order
+	cur       *section   // section receiving parameter lines, nil when none
+	sawHeader bool       // a section or include was seen (version must precede)
+	stack     []string   // include stack, for cycle reports
+	fileList  []string
 }
 
 // parseFile parses one file's lines; includes recurse.
