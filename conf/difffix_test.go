@@ -1,0 +1,56 @@
+package conf
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestConnConsistency covers the per-conn rules found by the differential
+// test against Libreswan 4.10 (tests/differential_test.go): keyword
+// combinations that make Libreswan report the conn as "did not load
+// properly". The conn must fail with the message, the others must load.
+func TestConnConsistency(t *testing.T) {
+	const hosts = "\tleft=192.0.2.1\n\tright=198.51.100.1\n"
+	tests := []struct {
+		name, conf, wantErr string // wantErr "" means the conn loads
+	}{
+		{"subnet and addresspool", "conn a\n" + hosts + "\trightsubnet=10.9.0.0/16\n\trightaddresspool=10.9.0.10-10.9.0.20\n",
+			"cannot specify both rightsubnet= and rightaddresspool="},
+		{"subnet from %default and addresspool", "conn %default\n\tleftsubnet=10.1.0.0/16\nconn a\n" + hosts + "\tleftaddresspool=10.9.0.10-10.9.0.20\n",
+			"cannot specify both leftsubnet= and leftaddresspool="},
+		{"addresspool on the other end", "conn a\n" + hosts + "\tleftsubnet=10.1.0.0/16\n\trightaddresspool=10.9.0.10-10.9.0.20\n", ""},
+		{"cert and ckaid", "conn a\n" + hosts + "\tleftcert=west\n\tleftckaid=abcd\n",
+			"only one of leftcert and leftckaid can be specified"},
+		{"cert via also and ckaid", "conn a\n" + hosts + "\trightckaid=abcd\n\talso=b\nconn b\n\trightcert=east\n",
+			"only one of rightcert and rightckaid can be specified"},
+		{"ikev1 authby=null", "conn a\n" + hosts + "\tauthby=null\n\tikev2=no\n",
+			"ikev1 connection must use authby= of rsasig, secret or never"},
+		{"ikev1 via permit", "conn a\n" + hosts + "\tauthby=rsa-sha1\n\tikev2=permit\n",
+			"ikev1 connection must use authby= of rsasig, secret or never"},
+		{"ikev1 list with one bad word", "conn a\n" + hosts + "\tauthby=rsasig,null\n\tikev2=never\n",
+			"ikev1 connection must use authby= of rsasig, secret or never"},
+		{"ikev1 rsasig,secret", "conn a\n" + hosts + "\tauthby=rsasig,secret\n\tikev2=no\n", ""},
+		{"ikev1 rsa", "conn a\n" + hosts + "\tauthby=rsa\n\tikev2=no\n", ""},
+		{"ikev2 authby=null", "conn a\n" + hosts + "\tauthby=null\n\tikev2=insist\n", ""},
+		{"ikev2 by default", "conn a\n" + hosts + "\tauthby=ecdsa\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustLoad(t, tt.conf)
+			c := cfg.Conn("a")
+			if c == nil {
+				t.Fatal("conn a missing")
+			}
+			switch {
+			case tt.wantErr == "" && c.Err != nil:
+				t.Errorf("conn a failed: %v", c.Err)
+			case tt.wantErr != "" && c.Err == nil:
+				t.Errorf("conn a loaded, want error %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(c.Err.Error(), tt.wantErr):
+				t.Errorf("error %q, want it to contain %q", c.Err, tt.wantErr)
+			case tt.wantErr != "" && !strings.HasPrefix(c.Err.Error(), "ipsec.conf:"):
+				t.Errorf("error %q does not name file:line:col", c.Err)
+			}
+		})
+	}
+}
