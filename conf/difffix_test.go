@@ -54,3 +54,23 @@ func TestConnConsistency(t *testing.T) {
 		})
 	}
 }
+
+// TestProtoPortRanges: Libreswan 4.10 fails a conn whose protoport has a
+// protocol number above 255 or a port above 65535; a number is never taken
+// as a name. Found by the differential test.
+func TestProtoPortRanges(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"17/1701", true}, {"udp/1701", true}, {"tcp/http", true}, {"udp/%any", true},
+		{"255", true}, {"udp/65535", true}, {"udp/0", true}, {"ipv6-icmp", true},
+		{"300/1", false}, {"256", false}, {"udp/70000", false}, {"udp/65536", false},
+	}
+	for _, tt := range tests {
+		_, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tleftprotoport="+tt.value+"\n"), nil)
+		if (err == nil) != tt.ok {
+			t.Errorf("leftprotoport=%s: error %v, want ok=%v", tt.value, err, tt.ok)
+		}
+	}
+}
