@@ -74,3 +74,29 @@ func TestProtoPortRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestBareAuth: a bare auth= is FreeS/WAN's IPsec protocol when it says esp
+// or ah, and otherwise Libreswan's bare rightauth= (found by the
+// differential test: auth=secret was rejected as "not one of esp, ah").
+func TestBareAuth(t *testing.T) {
+	tests := []struct{ value, key, want string }{
+		{"esp", "phase2", "esp"},
+		{"AH", "phase2", "ah"},
+		{"secret", "rightauth", "secret"},
+		{"rsasig", "rightauth", "rsasig"},
+	}
+	for _, tt := range tests {
+		cfg := mustLoad(t, "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tauth="+tt.value+"\n")
+		c := cfg.Conn("a")
+		if c.Err != nil {
+			t.Errorf("auth=%s: %v", tt.value, c.Err)
+			continue
+		}
+		if got := c.String(tt.key); got != tt.want {
+			t.Errorf("auth=%s: %s=%q, want %q", tt.value, tt.key, got, tt.want)
+		}
+	}
+	if _, err := Parse("ipsec.conf", []byte("conn a\n\tauth=bogus\n"), nil); err == nil {
+		t.Error("auth=bogus accepted")
+	}
+}
