@@ -125,7 +125,9 @@ func lookupCanonical(name string) *Keyword {
 	return k
 }
 
-// keywordLess orders canonical names by table order, left before right.
+// keywordLess orders canonical names as readwriteconf prints them: the
+// left end's keywords, then the right end's, then conn-wide and setup
+// keywords, each group in keyword-table order; x- comments last by name.
 func keywordLess(a, b string) bool {
 	ka, kb := lookupCanonical(a), lookupCanonical(b)
 	switch {
@@ -135,10 +137,24 @@ func keywordLess(a, b string) bool {
 		return false
 	case kb == nil:
 		return true
-	case ka.order != kb.order:
-		return ka.order < kb.order
 	}
-	return strings.HasPrefix(a, "left") && strings.HasPrefix(b, "right")
+	ga, gb := keywordGroup(a, ka), keywordGroup(b, kb)
+	if ga != gb {
+		return ga < gb
+	}
+	return ka.order < kb.order
+}
+
+// keywordGroup is 0 for left keywords, 1 for right, 2 for the rest.
+func keywordGroup(name string, k *Keyword) int {
+	switch {
+	case !k.LeftRight:
+		return 2
+	case strings.HasPrefix(name, "left"):
+		return 0
+	default:
+		return 1
+	}
 }
 
 // keywordTable is filled from keywords.tsv by gen_keywords.go.
