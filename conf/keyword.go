@@ -77,20 +77,23 @@ const (
 	Right
 )
 
-// keywordIndex maps a lower-case spelling (without left/right prefix for
-// left/right keywords) to its table entry.
-var keywordIndex = func() map[string]*Keyword {
+// keywordIndex maps a lower-case spelling to its table entry; lrIndex maps
+// a left/right keyword's name without its prefix. They are apart because a
+// few FreeS/WAN manual-keying names are both: espenckey is one conn-wide
+// keyword and leftespenckey/rightespenckey its per-direction forms.
+var keywordIndex, lrIndex = func() (map[string]*Keyword, map[string]*Keyword) {
 	m := make(map[string]*Keyword, len(keywordTable))
+	lr := make(map[string]*Keyword)
 	for i := range keywordTable {
 		k := &keywordTable[i]
 		k.order = i
-		name := k.Name
 		if k.LeftRight {
-			name = strings.TrimPrefix(name, "left")
+			lr[strings.TrimPrefix(k.Name, "left")] = k
+		} else {
+			m[k.Name] = k
 		}
-		m[name] = k
 	}
-	return m
+	return m, lr
 }()
 
 // LookupKeyword finds the table entry for a keyword as written (any case).
@@ -98,7 +101,7 @@ var keywordIndex = func() map[string]*Keyword {
 // name under which the value is stored ("leftsubnet", "rightsubnet").
 func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 	w := lower(written)
-	if k := keywordIndex[w]; k != nil && !k.LeftRight {
+	if k := keywordIndex[w]; k != nil {
 		return k, NoSide, k.Name
 	}
 	for _, p := range []struct {
@@ -106,14 +109,14 @@ func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 		side   Side
 	}{{"left", Left}, {"right", Right}} {
 		if rest, ok := strings.CutPrefix(w, p.prefix); ok {
-			if k := keywordIndex[rest]; k != nil && k.LeftRight {
+			if k := lrIndex[rest]; k != nil {
 				return k, p.side, p.prefix + rest
 			}
 		}
 	}
 	// A bare left/right keyword ("subnet=") sets the right end, as
 	// Libreswan 4.10 does (libreswan issue 663).
-	if k := keywordIndex[w]; k != nil && k.LeftRight && w != "" {
+	if k := lrIndex[w]; k != nil && w != "" {
 		return k, Right, "right" + w
 	}
 	return nil, NoSide, ""
