@@ -12,6 +12,7 @@ import (
 
 	"goswan/cmd/addconn"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/manual"
 	"goswan/cmd/readwriteconf"
 	"goswan/conf/token"
 )
@@ -22,6 +23,7 @@ import (
 var applets = []func() *cli.Command{
 	readwriteconf.Command,
 	addconn.Command,
+	manual.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so
