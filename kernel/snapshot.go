@@ -29,7 +29,7 @@ type Route struct {
 
 func (r Route) String() string {
 	var b strings.Builder
-	if r.Dst.IsValid() {
+	if r.Dst.IsValid() && r.Dst.Bits() > 0 {
 		b.WriteString(r.Dst.String())
 	} else {
 		b.WriteString("default")
