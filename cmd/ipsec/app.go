@@ -12,6 +12,8 @@ import (
 
 	"goswan/cmd/addconn"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/look"
+	"goswan/cmd/manual"
 	"goswan/cmd/readwriteconf"
 	"goswan/conf/token"
 )
@@ -22,6 +24,8 @@ import (
 var applets = []func() *cli.Command{
 	readwriteconf.Command,
 	addconn.Command,
+	manual.Command,
+	look.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so
