@@ -143,6 +143,9 @@ func ParseID(s string, quoted bool) (ID, error) {
 		if len(s) == 1 {
 			return id, fmt.Errorf("index %q: empty FQDN after \"@\"", s)
 		}
+		if strings.Contains(s, ":") {
+			return id, fmt.Errorf("index %q: \":\" inside an @FQDN (put a blank after the colon: \"@name : PSK\")", s)
+		}
 		id.Kind, id.Value = IDFQDN, s[1:]
 		return id, nil
 	case strings.Contains(s, "@"):

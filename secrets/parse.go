@@ -181,6 +181,15 @@ func (p *parser) record(name string, r *record, depth int) {
 		p.include(name, r, depth)
 		return
 	}
+	if t := r.toks[0]; t.quote == 0 && t.text == "}" {
+		p.errs.Add(t.pos, "unindented \"}\": the brace that closes an RSA key must be indented (TAB })")
+		return
+	}
+	for _, t := range r.toks {
+		if t.bad {
+			return // reported by the scanner; a half-read secret is no secret
+		}
+	}
 	e := &Entry{Pos: r.pos}
 	toks := r.toks
 	colon := -1

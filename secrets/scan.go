@@ -15,6 +15,7 @@ type tok struct {
 	pos      token.Position
 	quote    byte // '"' or '\'' for a quoted token, else 0
 	indented bool // the token's line starts with a blank (a continuation line)
+	bad      bool // lexically broken (already reported)
 }
 
 // comment is a comment inside a record; RSA blocks keep some for showhostkey.
@@ -101,7 +102,7 @@ func scanLine(r *record, name string, line int, l string, indented bool, errs *t
 			end := strings.IndexByte(l[i+1:], c)
 			if end < 0 {
 				errs.Add(pos, "unterminated quoted string (quotes have no escapes and end on the same line)")
-				r.toks = append(r.toks, tok{text: l[i+1:], pos: pos, quote: c, indented: indented})
+				r.toks = append(r.toks, tok{text: l[i+1:], pos: pos, quote: c, indented: indented, bad: true})
 				return
 			}
 			r.toks = append(r.toks, tok{text: l[i+1 : i+1+end], pos: pos, quote: c, indented: indented})
