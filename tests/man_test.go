@@ -59,11 +59,22 @@ func runIpsec(t *testing.T, bin string, args ...string) (string, string, int) {
 // registeredApplets returns the applet names `ipsec --help` lists.
 func registeredApplets(t *testing.T, bin string) []string {
 	t.Helper()
+	var names []string
+	for _, a := range appletSummaries(t, bin) {
+		names = append(names, a[0])
+	}
+	return names
+}
+
+// appletSummaries returns each applet `ipsec --help` lists with its
+// one-line summary.
+func appletSummaries(t *testing.T, bin string) [][2]string {
+	t.Helper()
 	out, _, code := runIpsec(t, bin, "--help")
 	if code != 0 {
 		t.Fatalf("ipsec --help: exit status %d, want 0", code)
 	}
-	var names []string
+	var names [][2]string
 	on := false
 	for _, l := range strings.Split(out, "\n") {
 		switch {
@@ -72,7 +83,8 @@ func registeredApplets(t *testing.T, bin string) []string {
 		case on && strings.TrimSpace(l) == "":
 			on = false
 		case on:
-			names = append(names, strings.Fields(l)[0])
+			f := strings.Fields(l)
+			names = append(names, [2]string{f[0], strings.Join(f[1:], " ")})
 		}
 	}
 	if len(names) == 0 {
@@ -212,6 +224,26 @@ func tags(lines []string) []string {
 	return out
 }
 
+// tagged maps the tag of each .TP paragraph to its body text, joined to
+// one line.
+func tagged(lines []string) map[string]string {
+	out := map[string]string{}
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], ".TP") || i+1 >= len(lines) {
+			continue
+		}
+		tag := strings.TrimSpace(plain(lines[i+1]))
+		var body []string
+		for j := i + 2; j < len(lines) && !strings.HasPrefix(lines[j], ".TP") && !strings.HasPrefix(lines[j], ".PP") && !strings.HasPrefix(lines[j], ".SS"); j++ {
+			if t := strings.TrimSpace(plain(lines[j])); t != "" {
+				body = append(body, t)
+			}
+		}
+		out[tag] = strings.Join(body, " ")
+	}
+	return out
+}
+
 func flagsIn(text string) []string {
 	var out []string
 	for _, m := range flagWord.FindAllStringSubmatch(text, -1) {
@@ -231,7 +263,8 @@ func readPage(t *testing.T, name string) string {
 
 func TestManAppletPages(t *testing.T) {
 	bin := testenv.Binary(t)
-	for _, name := range registeredApplets(t, bin) {
+	for _, a := range appletSummaries(t, bin) {
+		name, summary := a[0], a[1]
 		t.Run(name, func(t *testing.T) {
 			page := "ipsec_" + name + ".8"
 			if _, err := os.Stat(filepath.Join(manDir(), page)); err != nil {
@@ -252,8 +285,8 @@ func TestManAppletPages(t *testing.T) {
 				t.Errorf("man/%s sections = %q, want %q in this order (missing or out of place: %s)", page, got, requiredSections, requiredSections[i])
 			}
 			nameLine := strings.TrimSpace(plain(strings.Join(section(secs, "NAME"), " ")))
-			if !strings.HasPrefix(nameLine, "ipsec_"+name+" - ") {
-				t.Errorf("man/%s NAME = %q, want \"ipsec_%s \\- summary\"", page, nameLine, name)
+			if want := "ipsec_" + name + " - " + summary; nameLine != want {
+				t.Errorf("man/%s NAME = %q, want %q (the summary ipsec --help shows)", page, nameLine, want)
 			}
 
 			ah := readAppletHelp(t, bin, name)
@@ -278,6 +311,35 @@ func TestManAppletPages(t *testing.T) {
 			sort.Strings(stale)
 			for _, f := range stale {
 				t.Errorf("man/%s OPTIONS documents %s, which ipsec %s --help does not show", page, f, name)
+			}
+			// The synopsis and the example command lines of this applet use
+			// only flags it has.
+			for _, l := range section(secs, "SYNOPSIS") {
+				for _, f := range flagsIn(plain(l)) {
+					if !slices.Contains(ah.flags, f) {
+						t.Errorf("man/%s SYNOPSIS shows %s, which ipsec %s --help does not show", page, f, name)
+					}
+				}
+			}
+			for _, ex := range examples(readPage(t, page)) {
+				for _, l := range strings.Split(ex, "\n") {
+					_, after, ok := strings.Cut(" "+l, " ipsec "+name+" ")
+					if !ok {
+						_, after, ok = strings.Cut(" "+l, " ipsec_"+name+" ")
+					}
+					if !ok {
+						continue
+					}
+					after, _, _ = strings.Cut(after, "|")
+					after, _, _ = strings.Cut(after, ";")
+					after, _, _ = strings.Cut(after, "&&")
+					after, _, _ = strings.Cut(after, ")")
+					for _, f := range flagsIn(after) {
+						if !slices.Contains(ah.flags, f) {
+							t.Errorf("man/%s EXAMPLES runs ipsec %s with %s, which its --help does not show: %q", page, name, f, l)
+						}
+					}
+				}
 			}
 			text := plain(strings.Join(secs2lines(secs), "\n"))
 			for _, s := range ah.subs {
@@ -320,10 +382,14 @@ func secs2lines(secs []roffSection) []string {
 func TestManFrontEnd(t *testing.T) {
 	bin := testenv.Binary(t)
 	secs := sections(readPage(t, "ipsec.8"))
-	descTags := tags(section(secs, "DESCRIPTION"))
-	for _, name := range registeredApplets(t, bin) {
-		if !slices.Contains(descTags, name) {
-			t.Errorf("man/ipsec.8 DESCRIPTION has no entry for applet %q", name)
+	desc := tagged(section(secs, "DESCRIPTION"))
+	for _, a := range appletSummaries(t, bin) {
+		got, ok := desc[a[0]]
+		switch {
+		case !ok:
+			t.Errorf("man/ipsec.8 DESCRIPTION has no entry for applet %q", a[0])
+		case got != a[1]:
+			t.Errorf("man/ipsec.8 DESCRIPTION says %s: %q, ipsec --help says %q", a[0], got, a[1])
 		}
 	}
 	out, _, _ := runIpsec(t, bin, "--help")
