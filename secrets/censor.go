@@ -223,7 +223,7 @@ func rsaField(s string) bool {
 }
 
 var (
-	commentSecretKind = regexp.MustCompile(`(?i)(^|[\s:])(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
+	commentSecretKind = regexp.MustCompile(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
 	commentQuoted     = regexp.MustCompile("\"[^\"]*\"|'[^']*'|`[^`]*`")
 	commentKeyValue   = regexp.MustCompile(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
 	commentRSAField   = regexp.MustCompile(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
@@ -245,8 +245,8 @@ func censorComment(s string) string {
 		return m[1] + Censored(len(strings.TrimRight(m[2], " \t\r")))
 	}
 	if m := commentSecretKind.FindStringSubmatchIndex(s); m != nil {
-		rest := strings.TrimRight(s[m[6]:], " \t\r")
-		return s[:m[6]] + Censored(len(rest))
+		rest := strings.TrimRight(s[m[4]:], " \t\r")
+		return s[:m[4]] + Censored(len(rest))
 	}
 	s = commentQuoted.ReplaceAllStringFunc(s, func(q string) string {
 		return q[:1] + Censored(len(q)-2) + q[len(q)-1:]
