@@ -33,14 +33,18 @@ func KernelCheck(ctx context.Context, e *Env) []Result {
 	}{{"ESP", x.ESP, true}, {"AH", x.AH, false}} {
 		switch {
 		case !p.s.Known:
-			parts = append(parts, p.name+" not probed ("+p.s.Err.Error()+")")
+			why := "no probe"
+			if p.s.Err != nil {
+				why = p.s.Err.Error()
+			}
+			parts = append(parts, p.name+" not probed ("+why+")")
 		case p.s.OK:
 			parts = append(parts, p.name+" present")
 		default:
 			parts = append(parts, p.name+" missing")
 			if p.need {
-				r = fail(name, "ESP MISSING", "", "the kernel cannot hold ESP SAs (tried in a throwaway namespace: "+
-					p.s.Err.Error()+"); build or load esp4/esp6 (CONFIG_INET_ESP, CONFIG_INET6_ESP)")
+				r = fail(name, "ESP MISSING", "", fmt.Sprintf("the kernel cannot hold ESP SAs (tried in a throwaway namespace: %v); "+
+					"build or load esp4/esp6 (CONFIG_INET_ESP, CONFIG_INET6_ESP)", p.s.Err))
 			}
 		}
 	}

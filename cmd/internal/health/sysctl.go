@@ -27,10 +27,9 @@ func RPFilterCheck(ctx context.Context, e *Env) []Result {
 		return []Result{ok(name, "")}
 	}
 	sort.Slice(bad, func(i, j int) bool { return bad[i].Name < bad[j].Name })
-	last := &bad[len(bad)-1]
-	last.Hint = "rp_filter is not fully aware of IPsec and should be disabled (0) or loose (2):\n" +
+	hint := "rp_filter is not fully aware of IPsec and should be disabled (0) or loose (2):\n" +
 		"sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 and per interface"
-	return append([]Result{fail(name, "ENABLED", "", "")}, bad...)
+	return append([]Result{fail(name, "ENABLED", "", hint)}, bad...)
 }
 
 // ForwardingCheck: a gateway for subnets must forward (FreeS/WAN's "IP
