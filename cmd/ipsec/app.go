@@ -10,8 +10,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"goswan/cmd/addconn"
 	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/readwriteconf"
 	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
@@ -20,6 +22,8 @@ import (
 // shows them. Each call builds a fresh command, so no flag state survives
 // from one run to the next.
 var applets = []func() *cli.Command{
+	readwriteconf.Command,
+	addconn.Command,
 	verify.Command,
 	barf.Command,
 }
