@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/addconn"
+	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/look"
 	"goswan/cmd/manual"
@@ -19,6 +20,7 @@ import (
 	"goswan/cmd/readwriteconf"
 	"goswan/cmd/rsasigkey"
 	"goswan/cmd/showhostkey"
+	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
 
@@ -31,6 +33,8 @@ var applets = []func() *cli.Command{
 	rsasigkey.Command,
 	newhostkey.Command,
 	showhostkey.Command,
+	verify.Command,
+	barf.Command,
 	look.Command,
 	readwriteconf.Command,
 	addconn.Command,
