@@ -178,3 +178,6 @@ func TestOwner(t *testing.T) {
 		}
 	}
 }
+
+func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

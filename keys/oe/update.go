@@ -7,6 +7,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -202,7 +203,7 @@ func (c *Client) Send(ctx context.Context, updates []Update) error {
 		m.RecursionDesired = false
 		r, _, err := dc.ExchangeContext(ctx, m, server)
 		if err != nil {
-			return exchangeError(server, "checking zone "+u.Zone, err)
+			return exchangeError(server, "checking zone "+strings.TrimSuffix(u.Zone, "."), err)
 		}
 		if r.Rcode != dns.RcodeSuccess || !r.Authoritative || !hasSOA(r.Answer, u.Zone) {
 			return fmt.Errorf("%s is not authoritative for zone %s (%s); check --server and --zone",
@@ -285,6 +286,8 @@ func exchangeError(server, what string, err error) error {
 	switch {
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s: no answer from %s (timeout)", what, server)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%s: no name server at %s (connection refused)", what, server)
 	case errors.Is(err, dns.ErrAuth):
 		return fmt.Errorf("%s: the answer from %s failed TSIG verification", what, server)
 	}

@@ -153,7 +153,7 @@ controls { };
 		b, _ := os.ReadFile(n.Log)
 		log := string(b)
 		switch {
-		case strings.Contains(log, "\nrunning") || strings.Contains(log, ": running\n"):
+		case strings.Contains(log, " running\n"): // the last start-up line
 			t.Cleanup(func() {
 				stop()
 				if t.Failed() {
