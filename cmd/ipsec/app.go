@@ -10,9 +10,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"goswan/cmd/addconn"
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/newhostkey"
 	"goswan/cmd/ranbits"
+	"goswan/cmd/readwriteconf"
 	"goswan/cmd/rsasigkey"
 	"goswan/cmd/showhostkey"
 	"goswan/conf/token"
@@ -26,6 +28,8 @@ var applets = []func() *cli.Command{
 	rsasigkey.Command,
 	newhostkey.Command,
 	showhostkey.Command,
+	readwriteconf.Command,
+	addconn.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so
