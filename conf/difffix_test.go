@@ -100,3 +100,52 @@ func TestBareAuth(t *testing.T) {
 		t.Error("auth=bogus accepted")
 	}
 }
+
+// TestRepeatByMeaning: a key set by the conn and again by an also= section
+// is harmless in Libreswan 4.10 when the numeric/enum/bool values mean the
+// same, however spelt; authby= is a string there, so any repeat fails.
+// Found by the differential test (corpus edge-also-repeat-values.conf).
+func TestRepeatByMeaning(t *testing.T) {
+	tests := []struct {
+		key, own, also string
+		ok             bool
+	}{
+		{"ikelifetime", "1h", "60m", true},
+		{"ikelifetime", "1h", "2h", false},
+		{"keyingtries", "%forever", "0", true},
+		{"keyingtries", "3", "4", false},
+		{"pfs", "yes", "true", true},
+		{"pfs", "yes", "no", false},
+		{"auto", "route", "ondemand", true},
+		{"auto", "up", "start", true},
+		{"auto", "add", "start", false},
+		{"type", "pass", "passthrough", true},
+		{"ikev2", "yes", "propose", true},
+		{"ikev2", "no", "never", true},
+		{"ikev2", "no", "permit", false},
+		{"fragmentation", "never", "no", true},
+		{"failureshunt", "hold", "drop", true},
+		{"negotiationshunt", "drop", "hold", true},
+		{"hostaddrfamily", "inet", "ipv4", true},
+		{"retransmit-interval", "500", "500ms", true},
+		{"leftsendcert", "always", "alwayssend", true},
+		{"ipsec-max-bytes", "1KiB", "1024", true},
+		{"ipsec-max-packets", "2Ki", "2048", true},
+		{"ipsec-max-packets", "2Ki", "2047", false},
+		{"rekeyfuzz", "50%", "50%", true},
+		{"authby", "secret", "secret", false},
+		{"leftid", "@same", "@same", false},
+		{"left", "192.0.2.1", "192.0.2.1", true},
+		{"left", "%defaultroute", "%defaultroute", false},
+	}
+	for _, tt := range tests {
+		text := "conn a\n\tright=198.51.100.1\n\t" + tt.key + "=" + tt.own + "\n\talso=b\nconn b\n\t" + tt.key + "=" + tt.also + "\n"
+		if tt.key != "left" {
+			text = "conn a\n\tleft=192.0.2.1\n" + text[len("conn a\n"):]
+		}
+		cfg := mustLoad(t, text)
+		if err := cfg.Conn("a").Err; (err == nil) != tt.ok {
+			t.Errorf("%s=%s then also= %s=%s: error %v, want ok=%v", tt.key, tt.own, tt.key, tt.also, err, tt.ok)
+		}
+	}
+}

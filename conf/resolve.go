@@ -188,18 +188,17 @@ func describeFrom(v *Value, conn string) string {
 }
 
 func harmlessRepeat(a, b *Value) bool {
-	if a.Raw != b.Raw {
-		return false
-	}
 	k := lookupCanonical(a.Keyword)
 	if k == nil {
 		return false
 	}
 	switch k.Type {
-	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeEnumList, TypeLooseEnum:
-		return true
+	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeLooseEnum:
+		// Compared by meaning (1h = 60m, route = ondemand). authby=
+		// (TypeEnumList) is a string to Libreswan: any repeat is fatal.
+		return sameValue(k, a.Raw, b.Raw)
 	case TypeAddr:
-		return (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
+		return a.Raw == b.Raw && (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
 	}
 	return false
 }
