@@ -149,3 +149,44 @@ func TestRepeatByMeaning(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentKeywordValue: an x- keyword's value runs to the end of the
+// line, as in Libreswan 4.10, where `x-foo=bar baz` is accepted (found by
+// the differential test: we reported "unexpected baz").
+func TestCommentKeywordValue(t *testing.T) {
+	for _, line := range []string{
+		"\tx-foo=bar baz",
+		"\tX_note=a \"b\" # c",
+		"\tx-empty=",
+		"\tx-q=\"quoted\" tail",
+	} {
+		for _, sect := range []string{"config setup\n", "conn a\n\tleft=192.0.2.1\n"} {
+			if _, err := Parse("ipsec.conf", []byte(sect+line+"\n"), nil); err != nil {
+				t.Errorf("%q in %q: %v", line, sect, err)
+			}
+		}
+	}
+}
+
+// TestCommentKeywordRoundTrip: x- values print raw, so reading the printed
+// form gives the same value.
+func TestCommentKeywordRoundTrip(t *testing.T) {
+	for _, v := range []string{"bar baz", `"quoted" tail`, `"all quoted"`, "a # b", "{x y}"} {
+		src := "conn a\n\tleft=192.0.2.1\n\tx-foo=" + v + "\n"
+		cfg, err := Parse("ipsec.conf", []byte(src), nil)
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		var out strings.Builder
+		if err := Format(&out, cfg); err != nil {
+			t.Fatal(err)
+		}
+		cfg2, err := Parse("out.conf", []byte(out.String()), nil)
+		if err != nil {
+			t.Fatalf("%q: reparse %q: %v", v, out.String(), err)
+		}
+		if got := cfg2.Conn("a").String("x-foo"); got != v {
+			t.Errorf("x-foo=%s printed as %q reads back as %q", v, out.String(), got)
+		}
+	}
+}
