@@ -39,7 +39,12 @@ func TestLookupKeyword(t *testing.T) {
 		{"left", "left", Left},
 		{"subnet", "rightsubnet", Right},
 		{"espenckey", "espenckey", NoSide},
+		{"espauthkey", "espauthkey", NoSide},
+		{"ahkey", "ahkey", NoSide},
 		{"leftespenckey", "leftespenckey", Left},
+		{"rightespauthkey", "rightespauthkey", Right},
+		{"leftahkey", "leftahkey", Left},
+		{"rightespspi", "rightespspi", Right},
 		{"auto", "auto", NoSide},
 		{"keylife", "keylife", NoSide},
 	}
