@@ -36,8 +36,8 @@ func TestKeywordSection(t *testing.T) {
 				`\&.a\eb.`,
 			},
 		},
-		{name: "unknown type", tsv: "x\tconn\tno\tblob\t\tcurrent\t\t\n", wantErr: `keywords.tsv:1: type "blob" has no description`},
-		{name: "unknown status", tsv: "x\tconn\tno\tbool\t\tmaybe\t\t\n", wantErr: `keywords.tsv:1: status "maybe"`},
+		{name: "unknown type", tsv: "x\tconn\tno\tblob\t\tcurrent\t\t\n", wantErr: `keywords.tsv:1: unknown type "blob"`},
+		{name: "unknown status", tsv: "x\tconn\tno\tbool\t\tmaybe\t\t\n", wantErr: `keywords.tsv:1: unknown status "maybe"`},
 		{name: "wrong columns", tsv: "# c\nx\tconn\n", wantErr: "keywords.tsv:2: 2 columns, want 8"},
 		{name: "duplicate", tsv: "x\tconn\tno\tbool\t\tcurrent\t\t\nx\tconn\tno\tbool\t\tcurrent\t\t\n", wantErr: `keywords.tsv:2: duplicate keyword "x"`},
 	}
