@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"goswan/conf/internal/keywordgen"
+	"goswan/conf/keywordtable"
 )
 
 // TestKeywordTableFresh fails when zkeywords.go was not regenerated after
@@ -16,7 +16,7 @@ func TestKeywordTableFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	want, err := keywordgen.Generate(in)
+	want, err := keywordtable.Generate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
