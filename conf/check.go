@@ -16,6 +16,11 @@ func emptyIgnored(k *Keyword) bool {
 	switch k.Type {
 	case TypeString, TypeID, TypeFile, TypePubKey, TypeList, TypeSubnets, TypeRange, TypeHex, TypeAddr, TypeSubnet, TypeProtoPort:
 		return true
+	case TypeInt, TypeEnum, TypeLooseEnum, TypeEnumList:
+		// Libreswan 4.10 also ignores `auto=`, `mtu=`, `authby=`
+		// (keeping the %default value); only booleans, durations,
+		// percentages and byte counts make an empty value a syntax error.
+		return true
 	}
 	return false
 }

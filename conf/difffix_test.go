@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -187,6 +188,77 @@ func TestCommentKeywordRoundTrip(t *testing.T) {
 		}
 		if got := cfg2.Conn("a").String("x-foo"); got != v {
 			t.Errorf("x-foo=%s printed as %q reads back as %q", v, out.String(), got)
+		}
+	}
+}
+
+// TestEmptyValues: Libreswan 4.10 ignores an empty value (keeping the
+// %default one) for strings, integers, enums and authby=, and rejects it for
+// booleans, durations, percentages and byte counts. Found by the
+// differential test (auto=, mtu=, authby=, leftsendcert= were errors).
+func TestEmptyValues(t *testing.T) {
+	tests := []struct {
+		key, dflt string
+		ok        bool
+	}{
+		{"auto", "add", true}, {"type", "transport", true}, {"keyingtries", "5", true},
+		{"mtu", "1400", true}, {"authby", "secret", true}, {"leftsendcert", "always", true},
+		{"ikev2", "no", true}, {"ipsec-interface", "yes", true}, {"leftid", "@x", true},
+		{"pfs", "no", false}, {"ikelifetime", "1h", false}, {"rekeyfuzz", "50%", false},
+		{"ipsec-max-bytes", "1GiB", false}, {"ipsec-max-packets", "2Ki", false}, {"retransmit-interval", "500", false},
+	}
+	for _, tt := range tests {
+		src := "conn %default\n\t" + tt.key + "=" + tt.dflt + "\nconn a\n\tleft=192.0.2.1\n\t" + tt.key + "=\n"
+		cfg, err := Parse("ipsec.conf", []byte(src), nil)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s=: error %v, want ok=%v", tt.key, err, tt.ok)
+			continue
+		}
+		if err == nil {
+			if got := cfg.Conn("a").String(tt.key); got != tt.dflt {
+				t.Errorf("%s= after %%default %s=%s: got %q, want the default kept", tt.key, tt.key, tt.dflt, got)
+			}
+		}
+	}
+}
+
+// TestCommentKeywordRepeats: x- comments repeated through also= are not a
+// duplicate key (Libreswan ignores them). Found by the differential test.
+func TestCommentKeywordRepeats(t *testing.T) {
+	cfg := mustLoad(t, "conn a\n\tleft=192.0.2.1\n\tx-owner=me\n\talso=b\nconn b\n\tx-owner=you\n\tX_n=1\n\tX_n=2\n")
+	if err := cfg.Conn("a").Err; err != nil {
+		t.Errorf("conn a: %v", err)
+	}
+}
+
+// TestAlsoLimitCountsTheConn: Libreswan 4.10 loads a conn with 31 also=
+// sections and fails it with 32, flat or chained (its ALSO_LIMIT of 32
+// counts the conn itself). Found by the differential test.
+func TestAlsoLimitCountsTheConn(t *testing.T) {
+	build := func(n int, chained bool) string {
+		var b strings.Builder
+		b.WriteString("conn a\n\tleft=192.0.2.1\n")
+		if chained {
+			b.WriteString("\talso=t1\n")
+		} else {
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "\talso=t%d\n", i)
+			}
+		}
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "conn t%d\n\tx-n=%d\n", i, i)
+			if chained && i < n {
+				fmt.Fprintf(&b, "\talso=t%d\n", i+1)
+			}
+		}
+		return b.String()
+	}
+	for _, chained := range []bool{false, true} {
+		for n, ok := range map[int]bool{31: true, 32: false} {
+			err := mustLoad(t, build(n, chained)).Conn("a").Err
+			if (err == nil) != ok {
+				t.Errorf("%d also= sections (chained=%v): error %v, want ok=%v", n, chained, err, ok)
+			}
 		}
 	}
 }

@@ -127,8 +127,10 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 			continue // reached twice through different paths: merged once
 		}
 		visited[name] = true
-		if len(m.conn.Also) >= alsoLimit {
-			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections", s.name, alsoLimit)
+		// The conn itself takes one of the ALSO_LIMIT slots: Libreswan
+		// 4.10 fails the 32nd also= section.
+		if len(m.conn.Also) >= alsoLimit-1 {
+			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections counting itself: Libreswan allows %d also= sections", s.name, alsoLimit, alsoLimit-1)
 			return
 		}
 		if name == "%default" {
@@ -188,6 +190,9 @@ func describeFrom(v *Value, conn string) string {
 }
 
 func harmlessRepeat(a, b *Value) bool {
+	if isComment(a.Keyword) {
+		return true // x- comments are ignored, repeats too
+	}
 	k := lookupCanonical(a.Keyword)
 	if k == nil {
 		return false

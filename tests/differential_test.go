@@ -593,6 +593,8 @@ var intendedDiffs = map[diffKey]string{
 	{"edge-include-depth.conf", "file"}:                   "includes nested deeper than 10 are an error; Libreswan silently skips the deeper files",
 	{"include-two-names.conf", "file"}:                    "include with two names is an error; Libreswan silently includes only the first",
 	{"ls4-duration-bad.conf", "file"}:                     "ikelifetime=1x is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"duration-compound.conf", "file"}:                    "ikelifetime=1h30m is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"duration-hex.conf", "file"}:                         "ikelifetime=0x10 is an error at the value; Libreswan silently ignores it and keeps the default",
 	{"conn-bad-integer.conf", "file"}:                     "keyingtries=0x10 is an error at the value; Libreswan silently stores 0",
 	{"conn-bad-subnet.conf", "file"}:                      "a malformed value (leftsubnet=10.0.0.300/24) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
 	{"conn-bad-protoport.conf", "file"}:                   "a malformed value (leftprotoport=300/70000) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
