@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,30 +40,40 @@ func TestDifferentialReadwriteconf(t *testing.T) {
 	if len(files) < 60 {
 		t.Fatalf("corpus has %d files, want at least 60", len(files))
 	}
-	seen := map[diffKey]bool{}
-	ran := map[string]bool{}
-	var st stats
-	for _, file := range files {
-		name := filepath.Base(file)
-		t.Run(name, func(t *testing.T) {
-			ran[name] = true
-			checkPurpose(t, file)
-			theirs := runLibreswan(t, ls.Readwriteconf, file)
-			mine := runOurs(t, ours, file)
-			checkAddconn(t, ls.Addconn, ours, file, theirs, mine)
-			diffs := compareReads(theirs, mine)
-			for _, d := range diffs {
-				k := diffKey{name, d.field}
-				if reason, ok := intendedDiffs[k]; ok {
-					seen[k] = true
-					t.Logf("intended difference %s: Libreswan %q, ours %q (%s)", d.field, d.theirs, d.ours, reason)
-					continue
+	var (
+		mu   sync.Mutex // guards seen, ran, st: the files run in parallel
+		seen = map[diffKey]bool{}
+		ran  = map[string]bool{}
+		st   stats
+	)
+	// Each file costs a few short processes; running files in parallel
+	// overlaps their start-up. The group returns when all are done.
+	t.Run("corpus", func(t *testing.T) {
+		for _, file := range files {
+			name := filepath.Base(file)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				checkPurpose(t, file)
+				theirs := runLibreswan(t, ls.Readwriteconf, file)
+				mine := runOurs(t, ours, file)
+				checkAddconn(t, ls.Addconn, ours, file, theirs, mine)
+				diffs := compareReads(theirs, mine)
+				mu.Lock()
+				defer mu.Unlock()
+				ran[name] = true
+				for _, d := range diffs {
+					k := diffKey{name, d.field}
+					if reason, ok := intendedDiffs[k]; ok {
+						seen[k] = true
+						t.Logf("intended difference %s: Libreswan %q, ours %q (%s)", d.field, d.theirs, d.ours, reason)
+						continue
+					}
+					t.Errorf("%s: Libreswan %q, ours %q", d.field, d.theirs, d.ours)
 				}
-				t.Errorf("%s: Libreswan %q, ours %q", d.field, d.theirs, d.ours)
-			}
-			st.add(theirs, mine, diffs)
-		})
-	}
+				st.add(theirs, mine, diffs)
+			})
+		}
+	})
 	for k, reason := range intendedDiffs {
 		if ran[k.file] && !seen[k] {
 			t.Errorf("intended difference %s %s (%s) no longer occurs: remove it from the table", k.file, k.field, reason)
