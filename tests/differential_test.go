@@ -606,6 +606,8 @@ var intendedDiffs = map[diffKey]string{
 	{"ls4-duration-bad.conf", "file"}:                     "ikelifetime=1x is an error at the value; Libreswan silently ignores it and keeps the default",
 	{"duration-compound.conf", "file"}:                    "ikelifetime=1h30m is an error at the value; Libreswan silently ignores it and keeps the default",
 	{"duration-hex.conf", "file"}:                         "ikelifetime=0x10 is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"conn-bad-rsasigkey.conf", "file"}:                   "a raw RSA key that is not valid base64 is an error at the value; Libreswan's reader passes it on and only pluto rejects the conn",
+	{"real-openswan-default.conf", "file"}:                "Openswan nat_traversal= and oe= are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
 	{"conn-bad-integer.conf", "file"}:                     "keyingtries=0x10 is an error at the value; Libreswan silently stores 0",
 	{"conn-bad-subnet.conf", "file"}:                      "a malformed value (leftsubnet=10.0.0.300/24) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
 	{"conn-bad-protoport.conf", "file"}:                   "a malformed value (leftprotoport=300/70000) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
