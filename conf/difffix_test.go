@@ -262,3 +262,39 @@ func TestAlsoLimitCountsTheConn(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceIPSubnet: Libreswan 4.10 derives leftsubnet=SOURCEIP/32 (or
+// /128) when a conn has leftsourceip= and no leftsubnet= from anywhere, and
+// fails a conn whose sourceip is not an IP address. Found by the
+// differential test (corpus ls4-sourceip.conf).
+func TestSourceIPSubnet(t *testing.T) {
+	tests := []struct {
+		name, conf, key, want, wantErr string
+	}{
+		{"v4", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.1.0.1/32", ""},
+		{"v6", "conn a\n\tleft=2001:db8::1\n\trightsourceip=2001:db8:1::1\n", "rightsubnet", "2001:db8:1::1/128", ""},
+		{"own subnet wins", "conn a\n\tleft=192.0.2.1\n\tleftsubnet=10.1.0.0/16\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.1.0.0/16", ""},
+		{"subnet from %default wins", "conn %default\n\tleftsubnet=10.3.0.0/16\nconn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.3.0.0/16", ""},
+		{"subnet from also wins", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\talso=b\nconn b\n\tleftsubnet=10.4.0.0/16\n", "leftsubnet", "10.4.0.0/16", ""},
+		{"sourceip from %default", "conn %default\n\tleftsourceip=10.1.0.9\nconn a\n\tleft=192.0.2.1\n", "leftsubnet", "10.1.0.9/32", ""},
+		{"with an address pool", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\tleftaddresspool=10.9.0.1-10.9.0.9\n", "leftsubnet", "10.1.0.1/32", ""},
+		{"a name", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=host.example\n", "leftsubnet", "", "bad value for leftsourceip=host.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, tt.conf).Conn("a")
+			if tt.wantErr != "" {
+				if c.Err == nil || !strings.Contains(c.Err.Error(), tt.wantErr) {
+					t.Errorf("error %v, want %q", c.Err, tt.wantErr)
+				}
+				return
+			}
+			if c.Err != nil {
+				t.Fatalf("conn a: %v", c.Err)
+			}
+			if got := c.String(tt.key); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.key, got, tt.want)
+			}
+		})
+	}
+}

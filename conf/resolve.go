@@ -70,6 +70,7 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, all []*
 		m.also(s, byName, all)
 	}
 	m.errs.Append(checkConn(c))
+	deriveConn(c)
 	c.Err = m.errs.Err()
 	return c
 }
