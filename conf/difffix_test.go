@@ -298,3 +298,24 @@ func TestSourceIPSubnet(t *testing.T) {
 		})
 	}
 }
+
+// TestHostMagicSpelling: %values of host keywords are read in any case and
+// stored in Libreswan's spelling (%DEFAULTROUTE → %defaultroute, %oppo →
+// %opportunistic), as its readwriteconf prints them; interface names keep
+// their case. Found by the differential test (corpus hosts-forms.conf).
+func TestHostMagicSpelling(t *testing.T) {
+	for in, want := range map[string]string{
+		"%DEFAULTROUTE": "%defaultroute", "%Any": "%any", "%oppo": "%opportunistic",
+		"%OPPOGROUP": "%opportunisticgroup", "%group": "%group", "%eth0": "%eth0", "%Wlan0": "%Wlan0",
+		"192.0.2.1": "192.0.2.1", "Gw.Example.com": "Gw.Example.com",
+	} {
+		c := mustLoad(t, "conn a\n\tleft="+in+"\n\tleftnexthop="+in+"\n").Conn("a")
+		if c.Err != nil {
+			t.Errorf("left=%s: %v", in, c.Err)
+			continue
+		}
+		if got := c.String("left"); got != want {
+			t.Errorf("left=%s stored as %q, want %q", in, got, want)
+		}
+	}
+}

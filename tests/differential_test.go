@@ -291,11 +291,17 @@ func canonical(field, v string) string {
 // libreswanCannotPrint reports values that Libreswan reads but its
 // readwriteconf leaves out of its output (confwrite prints only the host
 // types and subnets it has words for): %defaultroute6 and %any6 hosts,
-// vhost:/vnet: subnets. Those fields cannot be compared.
+// %eth0 hosts, vhost:/vnet: subnets. Those fields cannot be compared.
 func libreswanCannotPrint(field, v string) bool {
 	switch field {
 	case "left", "right":
-		return v == "%defaultroute6" || v == "%any6"
+		// It prints only these %values; not %defaultroute6, %any6 or
+		// an interface (%eth0).
+		switch v {
+		case "%defaultroute", "%any", "%group", "%opportunistic", "%opportunisticgroup":
+			return false
+		}
+		return strings.HasPrefix(v, "%")
 	case "leftsubnet", "rightsubnet":
 		return strings.HasPrefix(v, "vhost:") || strings.HasPrefix(v, "vnet:")
 	}
