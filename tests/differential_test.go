@@ -635,6 +635,7 @@ var intendedDiffs = map[diffKey]string{
 	// Older dialects: read as their users meant, with a warning.
 	{"fs1-plutoload.conf", "file"}:         "FreeS/WAN 1 keywords (plutoload=%search, plutostart, klipsdebug) are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
 	{"fs1-plutoload-list.conf", "file"}:    "FreeS/WAN 1 keywords (plutoload=\"conn\", plutowait) are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
+	{"fs1-oe-modular.conf", "file"}:        "FreeS/WAN 1 plutoload=%search and plutostart=%search are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
 	{"fs1-manual.conf", "file"}:            "FreeS/WAN manual keying (manualstart, spi, espenckey, espauthkey) is accepted; Libreswan 4.10 has no manual keying and rejects the keywords as syntax errors",
 	{"fs2-manual.conf", "file"}:            "FreeS/WAN 2 manual keying (spibase, per-direction keys) is accepted; Libreswan 4.10 rejects the keywords as syntax errors",
 	{"ls4-auto-manual.conf", "file"}:       "auto=manual (FreeS/WAN 2 manually keyed conns) is accepted; Libreswan 4.10 has no manual keying and exits 1",
