@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // marker is in every secret of testdata: it must never reach a dump, an
 // error or a warning.
