@@ -10,7 +10,6 @@ import (
 	"testing"
 )
 
-
 // marker is in every secret of testdata: it must never reach a dump, an
 // error or a warning.
 const marker = "MARKER"
