@@ -203,3 +203,18 @@ func TestShowhostkeyErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressOnlyOnTerminal: a 4096-bit generation draws a progress line
+// when standard error is a terminal (script(1) provides one) and prints
+// nothing there when it is a pipe.
+func TestProgressOnlyOnTerminal(t *testing.T) {
+	script := testenv.MustHaveCommand(t, "script")
+	bin := testenv.Binary(t)
+	r := runCmd(t, nil, script, "-qec", bin+" rsasigkey --hostname t.example 4096 >/dev/null", "/dev/null")
+	if r.code != 0 || !strings.Contains(r.stdout, "\rgenerating 4096-bit RSA key") || !strings.HasSuffix(r.stdout, "\r\033[K") {
+		t.Errorf("on a terminal: exit %d, output %q; want a progress line that is erased at the end", r.code, r.stdout)
+	}
+	if r := ipsec(t, nil, "rsasigkey", "4096"); r.code != 0 || r.stderr != "" {
+		t.Errorf("through a pipe: exit %d, stderr %q; want no progress", r.code, r.stderr)
+	}
+}
