@@ -232,7 +232,7 @@ func runLibreswan(t *testing.T, prog, file string) read {
 // type=passthrough/drop/reject, the policy derived from authby= (PSK,
 // RSASIG, AUTH_NULL, none ...). So the authby= the user wrote is the one
 // printed before the last non-empty auto=.
-func libreswanField(field string, s section) string {
+func libreswanField(field string, s rwcSection) string {
 	vals := s.values(field)
 	switch field {
 	case "auto":
@@ -304,7 +304,7 @@ func runOurs(t *testing.T, prog, file string) read {
 	if (runErr != nil) != (cfg.ConnErrors() != nil) {
 		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.ConnErrors())
 	}
-	printed := map[string]section{}
+	printed := map[string]rwcSection{}
 	for _, s := range parseReadwriteconf(stdout.String()) {
 		printed[s.name] = s
 	}
@@ -406,13 +406,13 @@ func parseDuration(v string) (time.Duration, error) {
 
 // section is one conn of readwriteconf output: its key=value lines in
 // order (keys lower-cased, values unquoted).
-type section struct {
+type rwcSection struct {
 	name string
 	kvs  [][2]string
 }
 
 // values returns every value printed for key, in order.
-func (s section) values(key string) []string {
+func (s rwcSection) values(key string) []string {
 	var vals []string
 	for _, kv := range s.kvs {
 		if kv[0] == key {
@@ -426,16 +426,16 @@ func (s section) values(key string) []string {
 // headers at column 0, `\tkey=value` lines with optional "..." or {...}
 // around the value, `#` comment lines (Libreswan prints `#also = X`).
 // config setup and version lines are skipped.
-func parseReadwriteconf(out string) []section {
-	var secs []section
-	var cur *section
+func parseReadwriteconf(out string) []rwcSection {
+	var secs []rwcSection
+	var cur *rwcSection
 	for _, line := range strings.Split(out, "\n") {
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
 			continue
 		case strings.HasPrefix(line, "conn "):
-			secs = append(secs, section{name: unquote(strings.TrimPrefix(line, "conn "))})
+			secs = append(secs, rwcSection{name: unquote(strings.TrimPrefix(line, "conn "))})
 			cur = &secs[len(secs)-1]
 		case line[0] != ' ' && line[0] != '\t':
 			cur = nil // config setup, version
