@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // marker is in every secret of testdata: it must never reach a dump, an
 // error or a warning.

@@ -24,8 +24,8 @@ type RSAKey struct {
 	CKAID  string
 }
 
-// rsaFieldOrder are the block's fields in their fixed order.
-var rsaFieldOrder = []string{"Modulus", "PublicExponent", "PrivateExponent", "Prime1", "Prime2", "Exponent1", "Exponent2", "Coefficient"}
+// rsaFields are the block's fields in their fixed order.
+var rsaFields = []string{"Modulus", "PublicExponent", "PrivateExponent", "Prime1", "Prime2", "Exponent1", "Exponent2", "Coefficient"}
 
 // Size limits Pluto put on raw keys; ours match what rsasigkey generates.
 const (
@@ -34,14 +34,14 @@ const (
 )
 
 func (p *parser) rsaBlock(e *Entry, r *record, open tok, rest []tok) {
-	vals := make([]*big.Int, 0, len(rsaFieldOrder))
+	vals := make([]*big.Int, 0, len(rsaFields))
 	i := 0
 	ok := true
 	var ckaidnss string
-	for f := 0; f < len(rsaFieldOrder) && ok; f++ {
-		want := rsaFieldOrder[f]
+	for f := 0; f < len(rsaFields) && ok; f++ {
+		want := rsaFields[f]
 		if i >= len(rest) {
-			p.errs.Addf(open.pos, "premature end of RSA key: %s missing (the block needs %s)", want, strings.Join(rsaFieldOrder, ", "))
+			p.errs.Addf(open.pos, "premature end of RSA key: %s missing (the block needs %s)", want, strings.Join(rsaFields, ", "))
 			return
 		}
 		name := rest[i]
@@ -80,7 +80,7 @@ func (p *parser) rsaBlock(e *Entry, r *record, open tok, rest []tok) {
 		return
 	}
 	// Openswan NSS blocks add CKAIDNSS after Coefficient.
-	if len(vals) == len(rsaFieldOrder) && i < len(rest) && rest[i].quote == 0 && strings.EqualFold(rest[i].text, "CKAIDNSS") {
+	if len(vals) == len(rsaFields) && i < len(rest) && rest[i].quote == 0 && strings.EqualFold(rest[i].text, "CKAIDNSS") {
 		i++
 		if i < len(rest) && rest[i].text == ":" {
 			i++
