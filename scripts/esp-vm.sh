@@ -27,7 +27,8 @@
 set -euo pipefail
 
 die_env() { echo "esp-vm: cannot start the VM: $*" >&2; exit 3; }
-log() { echo "esp-vm: $*" >&2; }
+T0=$SECONDS
+log() { echo "esp-vm: [$((SECONDS - T0))s] $*" >&2; }
 
 [ $# -eq 1 ] && [ -d "$1" ] || { echo "usage: esp-vm.sh DIR (a directory with run.sh)" >&2; exit 2; }
 TESTDIR=$(cd "$1" && pwd)
@@ -42,7 +43,7 @@ VM_TIMEOUT=${VM_TIMEOUT:-240}
 
 QEMU=$(command -v qemu-system-x86_64) || die_env "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx cpio ||
+[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -x cpio >/dev/null ||
 	die_env "$BUSYBOX with cpio not found (apt-get install busybox-static)"
 IPROUTE=$(command -v ip) || die_env "iproute2's ip not found (apt-get install iproute2)"
 command -v dpkg-deb >/dev/null || die_env "dpkg-deb not found (a Debian host is needed to unpack the kernel)"
@@ -69,77 +70,97 @@ VMLINUZ=$(ls "$CACHE"/kernel/boot/vmlinuz-* | head -n1)
 KVER=${VMLINUZ##*/vmlinuz-}
 MODROOT=$CACHE/kernel/lib/modules/$KVER
 
-# 2. Modules: what XFRM, ESP, AH and veth need, then every crypto module so
-#    the kernel can load templates (cbc, hmac, gcm, authenc...) on demand.
-#    ESP's IV generators want the default RNG, which Debian builds as the
-#    drbg and jitterentropy_rng modules.
-LOAD="veth xfrm_user xfrm_algo esp4 esp6 ah4 ah6 drbg jitterentropy_rng authenc echainiv seqiv gcm ctr ghash_generic"
-declare -A where=() taken=()
-while IFS= read -r f; do
-	n=$(basename "$f" .ko); where[${n//-/_}]=${f#"$MODROOT/"}
-done < <(find "$MODROOT/kernel" -name '*.ko')
-[ ${#where[@]} -gt 0 ] || die_env "no uncompressed modules (*.ko) in $MODROOT"
-mods=()
-want() {
-	local n=${1//-/_} dep
-	[ -z "${taken[$n]:-}" ] || return 0
-	taken[$n]=1
-	[ -n "${where[$n]:-}" ] || return 0 # built into the kernel
-	for dep in $(tr '\0' '\n' <"$MODROOT/${where[$n]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
-		want "$dep"
+# build_base writes $BASE.
+build_base() {
+	# 2. Modules: what XFRM, ESP, AH and veth need, then every crypto module so
+	#    the kernel can load templates (cbc, hmac, gcm, authenc...) on demand.
+	#    ESP's IV generators want the default RNG, which Debian builds as the
+	#    drbg and jitterentropy_rng modules.
+	LOAD="veth xfrm_user xfrm_algo esp4 esp6 ah4 ah6 drbg jitterentropy_rng authenc echainiv seqiv gcm ctr ghash_generic"
+	declare -A where=() taken=()
+	while IFS= read -r f; do
+		n=${f##*/}; n=${n%.ko}; where[${n//-/_}]=${f#"$MODROOT/"}
+	done < <(find "$MODROOT/kernel" -name '*.ko')
+	[ ${#where[@]} -gt 0 ] || die_env "no uncompressed modules (*.ko) in $MODROOT"
+	mods=()
+	want() {
+		local n=${1//-/_} dep
+		[ -z "${taken[$n]:-}" ] || return 0
+		taken[$n]=1
+		[ -n "${where[$n]:-}" ] || return 0 # built into the kernel
+		for dep in $(tr '\0' '\n' <"$MODROOT/${where[$n]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
+			want "$dep"
+		done
+		mods+=("${where[$n]}")
+	}
+	for m in $LOAD; do want "$m"; done
+	for key in "${!where[@]}"; do
+		case ${where[$key]} in kernel/crypto/* | kernel/arch/x86/crypto/* | kernel/lib/crypto/*) want "$key" ;; esac
 	done
-	mods+=("${where[$n]}")
-}
-for m in $LOAD; do want "$m"; done
-for key in "${!where[@]}"; do
-	case ${where[$key]} in kernel/crypto/* | kernel/arch/x86/crypto/* | kernel/lib/crypto/*) want "$key" ;; esac
-done
 
-# 3. The initramfs.
+	log "module list ready"
+	# 3. The initramfs.
+	R=$work/root
+	mkdir -p "$R"/{bin,sbin,dev,proc,sys,run,tmp,etc,lib64,usr/lib}
+	cp "$BUSYBOX" "$R/bin/busybox"
+	for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
+	rm -f "$R/bin/ip"
+	cp "$IPROUTE" "$R/sbin/ip"
+	for lib in $(ldd "$IPROUTE" | grep -o '/[^ ]*'); do
+		mkdir -p "$R$(dirname "$lib")"; cp -L "$lib" "$R$lib"
+	done
+	for p in "${mods[@]}"; do
+		mkdir -p "$R/lib/modules/$KVER/$(dirname "$p")"
+		cp "$MODROOT/$p" "$R/lib/modules/$KVER/$p"
+	done
+	ln -sf ../bin/busybox "$R/sbin/modprobe"
+	"$BUSYBOX" depmod -b "$R" "$KVER"
+	echo "$LOAD" >"$R/load"
+	cat >"$R/init" <<-'INIT'
+	#!/bin/sh
+	# Debian's static busybox runs its own applets before PATH; its ip knows
+	# neither netns nor xfrm, and a shell function beats an applet.
+	ip() { /sbin/ip "$@"; }
+	export PATH=/sbin:/bin
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t devtmpfs dev /dev 2>/dev/null
+	mount -t tmpfs run /run
+	mkdir -p /run/netns /var
+	ln -s /run /var/run
+	echo 0 >/proc/sys/kernel/printk
+	echo "GOSWAN-VM: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime)s"
+	for m in $(cat /load); do modprobe "$m" || echo "GOSWAN-VM: modprobe $m failed"; done
+	cd /t && ./run.sh
+	rc=$?
+	echo "GOSWAN-VM: run.sh exit $rc after $(cut -d' ' -f1 /proc/uptime)s"
+	if [ $rc -eq 0 ]; then echo "GOSWAN-VM-RESULT: PASS"; else echo "GOSWAN-VM-RESULT: FAIL"; fi
+	sync
+	poweroff -f
+	INIT
+	chmod 755 "$R/init"
+	(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1) >"$BASE.tmp"
+	mv "$BASE.tmp" "$BASE"
+	rm -rf "$R"
+	log "built $BASE: ${#mods[@]} modules, $(du -k "$BASE" | cut -f1) KiB"
+}
+
+# 2. The base initramfs (busybox, iproute2, modules, init) depends only on
+#    the kernel and this script, so it is built once and kept in the cache;
+#    each run appends a second archive holding DIR as /t (the kernel unpacks
+#    concatenated archives in order).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-R=$work/root
-mkdir -p "$R"/{bin,sbin,dev,proc,sys,run,tmp,etc,lib64,usr/lib}
-cp "$BUSYBOX" "$R/bin/busybox"
-for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
-rm -f "$R/bin/ip"
-cp "$IPROUTE" "$R/sbin/ip"
-for lib in $(ldd "$IPROUTE" | grep -o '/[^ ]*'); do
-	mkdir -p "$R$(dirname "$lib")"; cp -L "$lib" "$R$lib"
-done
-for p in "${mods[@]}"; do
-	mkdir -p "$R/lib/modules/$KVER/$(dirname "$p")"
-	cp "$MODROOT/$p" "$R/lib/modules/$KVER/$p"
-done
-ln -sf ../bin/busybox "$R/sbin/modprobe"
-"$BUSYBOX" depmod -b "$R" "$KVER"
-cp -a "$TESTDIR" "$R/t"
-echo "$LOAD" >"$R/load"
-cat >"$R/init" <<'INIT'
-#!/bin/sh
-# Debian's static busybox runs its own applets before PATH; its ip knows
-# neither netns nor xfrm, and a shell function beats an applet.
-ip() { /sbin/ip "$@"; }
-export PATH=/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-mount -t tmpfs run /run
-mkdir -p /run/netns /var
-ln -s /run /var/run
-echo 0 >/proc/sys/kernel/printk
-echo "GOSWAN-VM: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime)s"
-for m in $(cat /load); do modprobe "$m" || echo "GOSWAN-VM: modprobe $m failed"; done
-cd /t && ./run.sh
-rc=$?
-echo "GOSWAN-VM: run.sh exit $rc after $(cut -d' ' -f1 /proc/uptime)s"
-if [ $rc -eq 0 ]; then echo "GOSWAN-VM-RESULT: PASS"; else echo "GOSWAN-VM-RESULT: FAIL"; fi
-sync
-poweroff -f
-INIT
-chmod 755 "$R/init"
-(cd "$R" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd"
-log "kernel $KVER, ${#mods[@]} modules, initramfs $(du -k "$work/initrd" | cut -f1) KiB"
+BASE=$CACHE/base-$KVER-$(cksum <"$0" | cut -d' ' -f1).cpio.gz
+if [ ! -s "$BASE" ]; then
+	rm -f "$CACHE"/base-*.cpio.gz
+	build_base
+fi
+mkdir "$work/t"
+cp -a "$TESTDIR" "$work/t/t"
+(cd "$work/t" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1) >"$work/t.cpio.gz"
+cat "$BASE" "$work/t.cpio.gz" >"$work/initrd"
+log "kernel $KVER, initramfs $(du -k "$work/initrd" | cut -f1) KiB"
 
 # 4. Boot. /dev/kvm may be a software nested-virtualisation module
 #    (kvm_pvm) on which a stock kernel hangs early; use KVM only when
@@ -148,7 +169,7 @@ if [ -z "${ACCEL:-}" ]; then
 	ACCEL=tcg
 	if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then ACCEL=kvm; fi
 fi
-cpu=(-accel tcg -cpu max)
+cpu=(-accel tcg -cpu "${VM_CPU:-max}")
 [ "$ACCEL" = kvm ] && cpu=(-accel kvm -cpu host)
 log "booting ($ACCEL), console in $CONSOLE_LOG"
 : >"$CONSOLE_LOG"
@@ -156,8 +177,9 @@ set +e
 timeout "$VM_TIMEOUT" "$QEMU" "${cpu[@]}" -m 512 -smp 1 -nodefaults -no-user-config \
 	-display none -nic none -no-reboot -serial "file:$CONSOLE_LOG" \
 	-kernel "$VMLINUZ" -initrd "$work/initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3" </dev/null
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 cryptomgr.notests mitigations=off ${VM_APPEND:-}" </dev/null
 qrc=$?
+log "qemu exit $qrc"
 set -e
 if [ $qrc -ne 0 ] && ! grep -q '^GOSWAN-VM: kernel' "$CONSOLE_LOG"; then
 	die_env "qemu exited $qrc before the guest ran (see $CONSOLE_LOG)"
