@@ -15,9 +15,10 @@ func Format(w io.Writer, cfg *Config) error {
 	if cfg.Version != "" {
 		bw.WriteString("version " + quote(cfg.Version) + "\n\n")
 	}
+	var buf []*Value
 	if cfg.Setup.Values.Len() > 0 {
 		bw.WriteString("config setup\n")
-		writeValues(bw, &cfg.Setup.Values)
+		buf = writeValues(bw, &cfg.Setup.Values, buf)
 		bw.WriteString("\n")
 	}
 	for _, c := range cfg.Conns {
@@ -25,20 +26,22 @@ func Format(w io.Writer, cfg *Config) error {
 			continue
 		}
 		bw.WriteString("conn " + quote(c.Name) + "\n")
-		writeValues(bw, &c.Values)
+		buf = writeValues(bw, &c.Values, buf)
 		bw.WriteString("\n")
 	}
 	return bw.Flush()
 }
 
-func writeValues(bw *bufio.Writer, vs *Values) {
-	for _, v := range vs.All() {
+func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
+	buf = vs.collect(buf)
+	for _, v := range buf {
 		bw.WriteByte('\t')
 		bw.WriteString(v.Keyword)
 		bw.WriteByte('=')
 		bw.WriteString(quote(v.Raw))
 		bw.WriteByte('\n')
 	}
+	return buf
 }
 
 // quote returns v as a value token: bare when it has no blank and cannot be

@@ -77,23 +77,23 @@ const (
 	Right
 )
 
-// keywordIndex maps a lower-case spelling to its table entry; lrIndex maps
-// a left/right keyword's name without its prefix. They are apart because a
-// few FreeS/WAN manual-keying names are both: espenckey is one conn-wide
-// keyword and leftespenckey/rightespenckey its per-direction forms.
-var keywordIndex, lrIndex = func() (map[string]*Keyword, map[string]*Keyword) {
-	m := make(map[string]*Keyword, len(keywordTable))
-	lr := make(map[string]*Keyword)
+// keywordIndex maps the lower-case name of a keyword without ends to its
+// table entry; endIndex maps the stem of a left/right keyword ("subnet" for
+// leftsubnet). FreeS/WAN has both forms for some keywords (espenckey and
+// leftespenckey), so the two maps are kept apart.
+var keywordIndex, endIndex = func() (map[string]*Keyword, map[string]*Keyword) {
+	plain := make(map[string]*Keyword, len(keywordTable))
+	ends := make(map[string]*Keyword)
 	for i := range keywordTable {
 		k := &keywordTable[i]
 		k.order = i
 		if k.LeftRight {
-			lr[strings.TrimPrefix(k.Name, "left")] = k
+			ends[strings.TrimPrefix(k.Name, "left")] = k
 		} else {
-			m[k.Name] = k
+			plain[k.Name] = k
 		}
 	}
-	return m, lr
+	return plain, ends
 }()
 
 // LookupKeyword finds the table entry for a keyword as written (any case).
@@ -109,14 +109,14 @@ func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 		side   Side
 	}{{"left", Left}, {"right", Right}} {
 		if rest, ok := strings.CutPrefix(w, p.prefix); ok {
-			if k := lrIndex[rest]; k != nil {
+			if k := endIndex[rest]; k != nil {
 				return k, p.side, p.prefix + rest
 			}
 		}
 	}
 	// A bare left/right keyword ("subnet=") sets the right end, as
 	// Libreswan 4.10 does (libreswan issue 663).
-	if k := lrIndex[w]; k != nil && w != "" {
+	if k := endIndex[w]; k != nil && w != "" {
 		return k, Right, "right" + w
 	}
 	return nil, NoSide, ""
@@ -146,6 +146,15 @@ func keywordLess(a, b string) bool {
 		return ga < gb
 	}
 	return ka.order < kb.order
+}
+
+// commentOrder sorts x- comments after every keyword.
+const commentOrder = 1 << 30
+
+// sortKey precomputes keywordLess's order for a parsed value, so printing
+// 100,000 conns does not look keywords up again. It is never 0.
+func sortKey(k *Keyword, canonical string) int32 {
+	return int32(keywordGroup(canonical, k)*100000 + k.order + 1)
 }
 
 // keywordGroup is 0 for left keywords, 1 for right, 2 for the rest.

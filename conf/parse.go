@@ -18,6 +18,7 @@ type section struct {
 	also      []alsoRef
 	errs      token.ErrorList // problems that keep a conn from loading
 	isDefault bool
+	discard   bool // a bad header's section: its lines are skipped silently
 }
 
 // alsoRef is one name of an also= or alsoflip= line.
@@ -26,6 +27,10 @@ type alsoRef struct {
 	pos  token.Position
 	flip bool
 }
+
+// discarded receives the lines of a section whose header was bad, so that
+// one mistake gives one error, not one per line.
+var discarded = &section{discard: true}
 
 // parser turns the lines of the main file and its includes into sections.
 type parser struct {
@@ -47,13 +52,13 @@ func (p *parser) parseFile(name string, src []byte, included bool) {
 	p.stack = append(p.stack, name)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	p.cur = nil
-	for _, l := range scan(name, src, &p.errs) {
+	eachLine(name, src, &p.errs, func(l line) {
 		if l.kind == lineParam {
 			p.param(l)
-			continue
+			return
 		}
 		p.header(l, name, included)
-	}
+	})
 	// An include line ends the including file's section, and an included
 	// file's last section does not continue in the including file.
 	p.cur = nil
@@ -82,7 +87,7 @@ func (p *parser) header(l line, file string, included bool) {
 			} else {
 				p.errs.Addf(l.argPos, "unknown section \"config %s\" (only \"config setup\" exists)", l.arg)
 			}
-			p.cur = nil
+			p.cur = discarded
 			return
 		}
 		p.noExtra(l)
@@ -98,11 +103,11 @@ func (p *parser) header(l line, file string, included bool) {
 		p.sawHeader = true
 		if !l.hasArg || l.arg == "" {
 			p.errs.Addf(l.wordPos, "\"conn\" needs a name")
-			p.cur = nil
+			p.cur = discarded
 			return
 		}
 		p.noExtra(l)
-		s := &section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default"}
+		s := &section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: make([]*Value, 0, 8)}
 		p.sections = append(p.sections, s)
 		p.cur = s
 	case "include":
@@ -117,10 +122,10 @@ func (p *parser) header(l line, file string, included bool) {
 		p.cur = nil
 	case "ca":
 		p.sawHeader = true
-		p.cur = nil
+		p.cur = discarded
 		p.errs.Addf(l.wordPos, "strongSwan \"ca\" sections are not supported (no FreeS/WAN, Openswan or Libreswan release has them); set leftca=/rightca= in the conn and keep CA certificates in the NSS database")
 	default:
-		p.cur = nil
+		p.cur = discarded
 		if k, _, _ := LookupKeyword(l.word); k != nil || isComment(l.word) {
 			p.errs.Addf(l.wordPos, "keyword %q must be indented to belong to a section", l.word)
 			return
@@ -154,6 +159,9 @@ func isComment(kw string) bool {
 // param handles an indented keyword=value line.
 func (p *parser) param(l line) {
 	s := p.cur
+	if s == discarded {
+		return
+	}
 	if s == nil {
 		if p.sawHeader {
 			p.errs.Addf(l.wordPos, "keyword %q does not belong to any section (an include line or a bad header ended the section)", l.word)
@@ -167,7 +175,7 @@ func (p *parser) param(l line) {
 		origin = FromDefault
 	}
 	if isComment(l.word) {
-		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name})
+		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name, order: commentOrder})
 		return
 	}
 	kw, side, canonical := LookupKeyword(l.word)
@@ -177,9 +185,14 @@ func (p *parser) param(l line) {
 	}
 	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
 	// Libreswan reads a bare auth= as rightauth= and rejects these values.
-	if lower(l.word) == "auth" && s.kind == KindConn && (lower(l.arg) == "esp" || lower(l.arg) == "ah") {
-		p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, lower(l.arg))
-		kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
+	// Any other auth= value is Libreswan's bare rightauth=.
+	if lower(l.word) == "auth" && s.kind == KindConn {
+		if a := lower(l.arg); a == "esp" || a == "ah" {
+			p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, a)
+			kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
+		} else {
+			kw, side, canonical = lookupCanonical("rightauth"), Right, "rightauth"
+		}
 	}
 	if kw.Setup != (s.kind == KindSetup) {
 		if s.kind == KindSetup {
@@ -235,7 +248,7 @@ func (p *parser) param(l line) {
 	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
-	v := &Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name}
+	v := &Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)}
 	if s.kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
 		for i, o := range s.values {

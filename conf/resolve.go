@@ -49,13 +49,13 @@ func (p *parser) resolve() *Config {
 // merger accumulates one conn's values with Libreswan's duplicate rules.
 type merger struct {
 	conn *Conn
-	set  map[string]*Value // values set at conn strength (own or also=)
 	errs token.ErrorList
 }
 
 func buildConn(s *section, byName map[string]*section, defaults *Values, all []*section) *Conn {
 	c := &Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}}
 	c.Values.base = defaults
+	c.Values.owner = s.name
 	m := &merger{conn: c}
 	m.errs.Append(s.errs)
 	if len(s.also) == 0 && !hasDuplicates(s.values) {
@@ -63,12 +63,13 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, all []*
 		// makes any later append copy.
 		c.Values.own = s.values[:len(s.values):len(s.values)]
 	} else {
-		m.set = make(map[string]*Value, len(s.values))
+		c.Values.own = make([]*Value, 0, len(s.values)+8)
 		for _, v := range s.values {
 			m.add(v, false)
 		}
 		m.also(s, byName, all)
 	}
+	m.errs.Append(checkConn(c))
 	c.Err = m.errs.Err()
 	return c
 }
@@ -169,18 +170,13 @@ func (m *merger) add(v *Value, flip bool) {
 	if flip {
 		v = flipped(v)
 	}
-	if v.From != m.conn.Name || v.Origin != FromConn {
-		w := *v
-		w.Origin = FromAlso
-		v = &w
-	}
-	if prev := m.set[v.Keyword]; prev != nil {
+	// Own values are few: a linear search beats a map per conn.
+	if prev := m.conn.Values.ownValue(v.Keyword); prev != nil {
 		if !harmlessRepeat(prev, v) {
 			m.errs.Addf(v.Pos, "duplicate key %q in conn %q: %s sets it again (first set at %s)", v.Keyword, m.conn.Name, describeFrom(v, m.conn.Name), prev.Pos)
 		}
 		return
 	}
-	m.set[v.Keyword] = v
 	m.conn.Values.own = append(m.conn.Values.own, v)
 }
 

@@ -1,8 +1,8 @@
 package conf
 
 import (
-	"bytes"
 	"fmt"
+	"strings"
 
 	"goswan/conf/token"
 )
@@ -33,28 +33,37 @@ type line struct {
 // comment wherever it is outside quotes or braces. Libreswan rejects a
 // trailing comment without a blank in it ("x #note") and glues a CR to the
 // last value; scan takes both as the user meant them.
-func scan(filename string, src []byte, errs *token.ErrorList) []line {
+func scan(filename string, data []byte, errs *token.ErrorList) []line {
 	var out []line
+	eachLine(filename, data, errs, func(l line) { out = append(out, l) })
+	return out
+}
+
+// eachLine calls fn for every significant line, in order, without keeping
+// them: a large file is never held as a slice of lines.
+func eachLine(filename string, data []byte, errs *token.ErrorList, fn func(line)) {
+	// One string for the whole file: every word and value is a substring
+	// of it, so scanning allocates per line, not per token.
+	src := string(data)
 	lineNo := 0
 	for len(src) > 0 {
 		lineNo++
-		var text []byte
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		var text string
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
 			text, src = src[:i], src[i+1:]
 		} else {
-			text, src = src, nil
+			text, src = src, ""
 		}
-		text = bytes.TrimSuffix(text, []byte{'\r'})
+		text = strings.TrimSuffix(text, "\r")
 		if l, ok := scanLine(filename, lineNo, text, errs); ok {
-			out = append(out, l)
+			fn(l)
 		}
 	}
-	return out
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-func scanLine(filename string, lineNo int, text []byte, errs *token.ErrorList) (line, bool) {
+func scanLine(filename string, lineNo int, text string, errs *token.ErrorList) (line, bool) {
 	pos := func(i int) token.Position { return token.Position{Filename: filename, Line: lineNo, Column: i + 1} }
 	i := 0
 	for i < len(text) && isBlank(text[i]) {
@@ -76,13 +85,17 @@ func scanLine(filename string, lineNo int, text []byte, errs *token.ErrorList) (
 	for i < len(text) && !isBlank(text[i]) && text[i] != '=' && text[i] != '#' {
 		i++
 	}
-	l.word = string(text[start:i])
+	l.word = text[start:i]
 	for i < len(text) && isBlank(text[i]) {
 		i++
 	}
 	if i == len(text) || text[i] != '=' {
 		if l.word == "include" || l.word == "conn" || l.word == "config" || l.word == "version" {
 			errs.Addf(l.wordPos, "%q must start in column 1 (it is indented)", l.word)
+			// Read it as the header it was meant to be, so the lines
+			// that follow are not misattributed.
+			h, ok := scanHeader(text[start:], func(j int) token.Position { return pos(start + j) }, errs)
+			return h, ok
 		} else {
 			errs.Addf(pos(i), "expected \"=\" after keyword %q", l.word)
 		}
@@ -99,20 +112,20 @@ func scanLine(filename string, lineNo int, text []byte, errs *token.ErrorList) (
 	}
 	l.arg, l.hasArg = value, next > i
 	if rest := trailing(text, next); rest >= 0 {
-		errs.Addf(pos(rest), "unexpected %q after the value of %q (quote a value that contains blanks)", string(bytes.TrimSpace(text[rest:])), l.word)
+		errs.Addf(pos(rest), "unexpected %q after the value of %q (quote a value that contains blanks)", strings.TrimSpace(text[rest:]), l.word)
 		return line{}, false
 	}
 	return l, true
 }
 
 // scanHeader reads a column-0 line: WORD [ARG] [EXTRA] [# comment].
-func scanHeader(text []byte, pos func(int) token.Position, errs *token.ErrorList) (line, bool) {
+func scanHeader(text string, pos func(int) token.Position, errs *token.ErrorList) (line, bool) {
 	l := line{kind: lineHeader, wordPos: pos(0)}
 	i := 0
 	for i < len(text) && !isBlank(text[i]) && text[i] != '=' {
 		i++
 	}
-	l.word = string(text[:i])
+	l.word = text[:i]
 	if i < len(text) && text[i] == '=' {
 		errs.Addf(pos(0), "keyword %q must be indented to belong to a section", l.word)
 		return line{}, false
@@ -128,9 +141,9 @@ func scanHeader(text []byte, pos func(int) token.Position, errs *token.ErrorList
 		}
 		l.arg, l.hasArg = value, true
 		if rest := trailing(text, next); rest >= 0 {
-			l.extra = string(bytes.TrimSpace(text[rest:]))
-			if j := bytes.Index(text[rest:], []byte(" #")); j >= 0 {
-				l.extra = string(bytes.TrimSpace(text[rest : rest+j]))
+			l.extra = strings.TrimSpace(text[rest:])
+			if j := strings.Index(text[rest:], " #"); j >= 0 {
+				l.extra = strings.TrimSpace(text[rest : rest+j])
 			}
 			l.extraPos = pos(rest)
 		}
@@ -141,7 +154,7 @@ func scanHeader(text []byte, pos func(int) token.Position, errs *token.ErrorList
 // scanValue reads one value token at text[i:]: "quoted", {braced} or a run
 // of non-blank characters. A quoted string followed directly by more text is
 // taken raw, quotes included, as Libreswan's longest-match lexer does.
-func scanValue(text []byte, i int, pos func(int) token.Position, errs *token.ErrorList) (string, int, bool) {
+func scanValue(text string, i int, pos func(int) token.Position, errs *token.ErrorList) (string, int, bool) {
 	if i >= len(text) {
 		return "", i, true
 	}
@@ -151,26 +164,26 @@ func scanValue(text []byte, i int, pos func(int) token.Position, errs *token.Err
 		if text[i] == '{' {
 			closer = '}'
 		}
-		j := bytes.IndexByte(text[i+1:], closer)
+		j := strings.IndexByte(text[i+1:], closer)
 		if j < 0 {
 			errs.Addf(pos(i), "unterminated %s (no closing %q on this line)", map[byte]string{'"': "quoted string", '}': "braced list"}[closer], closer)
 			return "", 0, false
 		}
 		end := i + 1 + j + 1
 		if end == len(text) || isBlank(text[end]) {
-			return string(text[i+1 : end-1]), end, true
+			return text[i+1 : end-1], end, true
 		}
 	}
 	j := i
 	for j < len(text) && !isBlank(text[j]) {
 		j++
 	}
-	return string(text[i:j]), j, true
+	return text[i:j], j, true
 }
 
 // trailing returns the index of unexpected text after position i, or -1
 // when only blanks and an optional comment follow.
-func trailing(text []byte, i int) int {
+func trailing(text string, i int) int {
 	j := i
 	for j < len(text) && isBlank(text[j]) {
 		j++
@@ -183,8 +196,9 @@ func trailing(text []byte, i int) int {
 
 // firstControl returns the index of the first control byte other than tab,
 // or -1.
-func firstControl(text []byte) int {
-	for i, c := range text {
+func firstControl(text string) int {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
 		if c < 0x20 && c != '\t' || c == 0x7f {
 			return i
 		}

@@ -42,6 +42,7 @@ type Value struct {
 	Pos     token.Position
 	Origin  Origin
 	From    string // the section that supplied it (conn name, "%default" or also= target)
+	order   int32  // position in canonical output order; see sortKey
 }
 
 // Values maps canonical keyword names to values. A conn's Values share the
@@ -49,8 +50,19 @@ type Value struct {
 // that a configuration of 100,000 conns stays small. The zero value is
 // empty and ready to use.
 type Values struct {
-	own  []*Value // later entries win
-	base *Values  // the accumulated %default, consulted last
+	own   []*Value // later entries win
+	base  *Values  // the accumulated %default, consulted last
+	owner string   // the conn these values belong to: others' values came by also=
+}
+
+// view returns a copy of v with its origin as seen from vs: a value shared
+// from another conn section arrived through also=.
+func (vs *Values) view(v *Value) Value {
+	x := *v
+	if x.Origin == FromConn && vs.owner != "" && x.From != vs.owner {
+		x.Origin = FromAlso
+	}
+	return x
 }
 
 // Set stores v under its keyword, replacing any earlier value.
@@ -74,6 +86,16 @@ func (vs *Values) setShared(v *Value) {
 	vs.own = append(vs.own, v)
 }
 
+// ownValue finds kw among the values set directly, not inherited.
+func (vs *Values) ownValue(kw string) *Value {
+	for _, o := range vs.own {
+		if o.Keyword == kw {
+			return o
+		}
+	}
+	return nil
+}
+
 func (vs *Values) lookup(kw string) *Value {
 	for v := vs; v != nil; v = v.base {
 		for i := len(v.own) - 1; i >= 0; i-- {
@@ -88,7 +110,7 @@ func (vs *Values) lookup(kw string) *Value {
 // Get returns the value of keyword kw.
 func (vs *Values) Get(kw string) (Value, bool) {
 	if v := vs.lookup(kw); v != nil {
-		return *v, true
+		return vs.view(v), true
 	}
 	return Value{}, false
 }
@@ -106,18 +128,41 @@ func (vs *Values) String(kw string) string {
 
 // All returns every value, in canonical keyword order.
 func (vs *Values) All() []Value {
-	seen := map[string]bool{}
-	var out []Value
+	refs := vs.collect(nil)
+	out := make([]Value, len(refs))
+	for i, v := range refs {
+		out[i] = vs.view(v)
+	}
+	return out
+}
+
+// collect appends the effective values to buf in canonical order and
+// returns it; Format reuses one buffer for every conn.
+func (vs *Values) collect(buf []*Value) []*Value {
+	buf = buf[:0]
 	for v := vs; v != nil; v = v.base {
+	next:
 		for i := len(v.own) - 1; i >= 0; i-- {
-			if x := v.own[i]; !seen[x.Keyword] {
-				seen[x.Keyword] = true
-				out = append(out, *x)
+			x := v.own[i]
+			for _, y := range buf {
+				if y.Keyword == x.Keyword {
+					continue next
+				}
 			}
+			buf = append(buf, x)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return keywordLess(out[i].Keyword, out[j].Keyword) })
-	return out
+	sort.Slice(buf, func(i, j int) bool {
+		a, b := buf[i], buf[j]
+		if a.order == 0 || b.order == 0 { // set through Values.Set
+			return keywordLess(a.Keyword, b.Keyword)
+		}
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		return a.Keyword < b.Keyword
+	})
+	return buf
 }
 
 // Keywords returns the set keywords in canonical order: the keyword
