@@ -24,3 +24,19 @@ keytmp=$(mktemp -d)
 step "$IPSEC" newhostkey --output "$keytmp/ipsec.secrets" --bits 2048 --hostname demo.example
 step "$IPSEC" showhostkey --file "$keytmp/ipsec.secrets" --dump
 rm -rf "$keytmp"
+# ipsec manual and ipsec look: the plan for each end (keys censored), then,
+# as root, a real bring-up of policies in a throwaway network namespace.
+step "$IPSEC" manual --config "$ex/manual.conf" --showonly --iam 192.0.2.1@eth0 --up net-net
+step "$IPSEC" manual --config "$ex/manual.conf" --showonly --iam 192.0.2.2@eth0 --down net-net
+step "$IPSEC" manual --config "$ex/manual.conf" --showonly --iam 192.0.2.1@eth0 --up host-host-ah
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+	ns=goswan-demo-$$
+	ip netns add "$ns"
+	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+	ip -n "$ns" link add va type veth peer name vb
+	ip -n "$ns" addr add 192.0.2.1/24 dev va
+	ip -n "$ns" link set va up
+	# On a kernel without ESP this says "kernel lacks ESP" and rolls back.
+	step ip netns exec "$ns" "$IPSEC" manual --config "$ex/manual.conf" --show --up net-net || true
+	step ip netns exec "$ns" "$IPSEC" look
+fi
