@@ -10,14 +10,19 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"goswan/cmd/auto"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/setup"
 	"goswan/conf/token"
 )
 
 // applets lists the constructors of every applet, in the order `ipsec --help`
 // shows them. Each call builds a fresh command, so no flag state survives
 // from one run to the next.
-var applets = []func() *cli.Command{}
+var applets = []func() *cli.Command{
+	setup.Command,
+	auto.Command,
+}
 
 // run is the whole program: it returns the exit status instead of exiting so
 // that tests can drive it.
