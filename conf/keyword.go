@@ -77,20 +77,23 @@ const (
 	Right
 )
 
-// keywordIndex maps a lower-case spelling (without left/right prefix for
-// left/right keywords) to its table entry.
-var keywordIndex = func() map[string]*Keyword {
-	m := make(map[string]*Keyword, len(keywordTable))
+// keywordIndex maps the lower-case name of a keyword without ends to its
+// table entry; endIndex maps the stem of a left/right keyword ("subnet" for
+// leftsubnet). FreeS/WAN has both forms for some keywords (espenckey and
+// leftespenckey), so the two maps are kept apart.
+var keywordIndex, endIndex = func() (map[string]*Keyword, map[string]*Keyword) {
+	plain := make(map[string]*Keyword, len(keywordTable))
+	ends := make(map[string]*Keyword)
 	for i := range keywordTable {
 		k := &keywordTable[i]
 		k.order = i
-		name := k.Name
 		if k.LeftRight {
-			name = strings.TrimPrefix(name, "left")
+			ends[strings.TrimPrefix(k.Name, "left")] = k
+		} else {
+			plain[k.Name] = k
 		}
-		m[name] = k
 	}
-	return m
+	return plain, ends
 }()
 
 // LookupKeyword finds the table entry for a keyword as written (any case).
@@ -98,7 +101,7 @@ var keywordIndex = func() map[string]*Keyword {
 // name under which the value is stored ("leftsubnet", "rightsubnet").
 func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 	w := lower(written)
-	if k := keywordIndex[w]; k != nil && !k.LeftRight {
+	if k := keywordIndex[w]; k != nil {
 		return k, NoSide, k.Name
 	}
 	for _, p := range []struct {
@@ -106,14 +109,14 @@ func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 		side   Side
 	}{{"left", Left}, {"right", Right}} {
 		if rest, ok := strings.CutPrefix(w, p.prefix); ok {
-			if k := keywordIndex[rest]; k != nil && k.LeftRight {
+			if k := endIndex[rest]; k != nil {
 				return k, p.side, p.prefix + rest
 			}
 		}
 	}
 	// A bare left/right keyword ("subnet=") sets the right end, as
 	// Libreswan 4.10 does (libreswan issue 663).
-	if k := keywordIndex[w]; k != nil && k.LeftRight && w != "" {
+	if k := endIndex[w]; k != nil && w != "" {
 		return k, Right, "right" + w
 	}
 	return nil, NoSide, ""
@@ -125,7 +128,9 @@ func lookupCanonical(name string) *Keyword {
 	return k
 }
 
-// keywordLess orders canonical names by table order, left before right.
+// keywordLess orders canonical names as readwriteconf prints them: the
+// left end's keywords, then the right end's, then conn-wide and setup
+// keywords, each group in keyword-table order; x- comments last by name.
 func keywordLess(a, b string) bool {
 	ka, kb := lookupCanonical(a), lookupCanonical(b)
 	switch {
@@ -135,10 +140,33 @@ func keywordLess(a, b string) bool {
 		return false
 	case kb == nil:
 		return true
-	case ka.order != kb.order:
-		return ka.order < kb.order
 	}
-	return strings.HasPrefix(a, "left") && strings.HasPrefix(b, "right")
+	ga, gb := keywordGroup(a, ka), keywordGroup(b, kb)
+	if ga != gb {
+		return ga < gb
+	}
+	return ka.order < kb.order
+}
+
+// commentOrder sorts x- comments after every keyword.
+const commentOrder = 1 << 30
+
+// sortKey precomputes keywordLess's order for a parsed value, so printing
+// 100,000 conns does not look keywords up again. It is never 0.
+func sortKey(k *Keyword, canonical string) int32 {
+	return int32(keywordGroup(canonical, k)*100000 + k.order + 1)
+}
+
+// keywordGroup is 0 for left keywords, 1 for right, 2 for the rest.
+func keywordGroup(name string, k *Keyword) int {
+	switch {
+	case !k.LeftRight:
+		return 2
+	case strings.HasPrefix(name, "left"):
+		return 0
+	default:
+		return 1
+	}
 }
 
 // keywordTable is filled from keywords.tsv by gen_keywords.go.

@@ -42,71 +42,147 @@ type Value struct {
 	Pos     token.Position
 	Origin  Origin
 	From    string // the section that supplied it (conn name, "%default" or also= target)
+	order   int32  // position in canonical output order; see sortKey
 }
 
-// Values maps canonical keyword names to values. The zero value is empty and
-// ready to use.
+// Values maps canonical keyword names to values. A conn's Values share the
+// parsed values of its sections and of %default instead of copying them, so
+// that a configuration of 100,000 conns stays small. The zero value is
+// empty and ready to use.
 type Values struct {
-	m map[string]*Value
+	own   []*Value // later entries win
+	base  *Values  // the accumulated %default, consulted last
+	owner string   // the conn these values belong to: others' values came by also=
+}
+
+// view returns a copy of v with its origin as seen from vs: a value shared
+// from another conn section arrived through also=.
+func (vs *Values) view(v *Value) Value {
+	x := *v
+	if x.Origin == FromConn && vs.owner != "" && x.From != vs.owner {
+		x.Origin = FromAlso
+	}
+	return x
 }
 
 // Set stores v under its keyword, replacing any earlier value.
 func (vs *Values) Set(v Value) {
-	if vs.m == nil {
-		vs.m = make(map[string]*Value)
+	for i, o := range vs.own {
+		if o.Keyword == v.Keyword {
+			vs.own[i] = &v
+			return
+		}
 	}
-	vs.m[v.Keyword] = &v
+	vs.own = append(vs.own, &v)
 }
 
-// Delete removes a keyword.
-func (vs *Values) Delete(kw string) { delete(vs.m, kw) }
+func (vs *Values) setShared(v *Value) {
+	for i, o := range vs.own {
+		if o.Keyword == v.Keyword {
+			vs.own[i] = v
+			return
+		}
+	}
+	vs.own = append(vs.own, v)
+}
+
+// ownValue finds kw among the values set directly, not inherited.
+func (vs *Values) ownValue(kw string) *Value {
+	for _, o := range vs.own {
+		if o.Keyword == kw {
+			return o
+		}
+	}
+	return nil
+}
+
+func (vs *Values) lookup(kw string) *Value {
+	for v := vs; v != nil; v = v.base {
+		for i := len(v.own) - 1; i >= 0; i-- {
+			if v.own[i].Keyword == kw {
+				return v.own[i]
+			}
+		}
+	}
+	return nil
+}
 
 // Get returns the value of keyword kw.
 func (vs *Values) Get(kw string) (Value, bool) {
-	if v, ok := vs.m[kw]; ok {
-		return *v, true
+	if v := vs.lookup(kw); v != nil {
+		return vs.view(v), true
 	}
 	return Value{}, false
 }
 
 // IsSet reports whether kw has a value.
-func (vs *Values) IsSet(kw string) bool { _, ok := vs.m[kw]; return ok }
+func (vs *Values) IsSet(kw string) bool { return vs.lookup(kw) != nil }
 
 // String returns the raw value of kw, or "" when unset.
 func (vs *Values) String(kw string) string {
-	if v, ok := vs.m[kw]; ok {
+	if v := vs.lookup(kw); v != nil {
 		return v.Raw
 	}
 	return ""
 }
 
-// Len is the number of keywords set.
-func (vs *Values) Len() int { return len(vs.m) }
+// All returns every value, in canonical keyword order.
+func (vs *Values) All() []Value {
+	refs := vs.collect(nil)
+	out := make([]Value, len(refs))
+	for i, v := range refs {
+		out[i] = vs.view(v)
+	}
+	return out
+}
+
+// collect appends the effective values to buf in canonical order and
+// returns it; Format reuses one buffer for every conn.
+func (vs *Values) collect(buf []*Value) []*Value {
+	buf = buf[:0]
+	for v := vs; v != nil; v = v.base {
+	next:
+		for i := len(v.own) - 1; i >= 0; i-- {
+			x := v.own[i]
+			for _, y := range buf {
+				if y.Keyword == x.Keyword {
+					continue next
+				}
+			}
+			buf = append(buf, x)
+		}
+	}
+	sort.Slice(buf, func(i, j int) bool {
+		a, b := buf[i], buf[j]
+		if a.order == 0 || b.order == 0 { // set through Values.Set
+			return keywordLess(a.Keyword, b.Keyword)
+		}
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		return a.Keyword < b.Keyword
+	})
+	return buf
+}
 
 // Keywords returns the set keywords in canonical order: the keyword
 // table's order, left before right, then x- comments by name.
 func (vs *Values) Keywords() []string {
-	out := make([]string, 0, len(vs.m))
-	for k := range vs.m {
-		out = append(out, k)
+	all := vs.All()
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = v.Keyword
 	}
-	sort.Slice(out, func(i, j int) bool { return keywordLess(out[i], out[j]) })
 	return out
 }
 
-// Clone returns an independent copy.
-func (vs *Values) Clone() Values {
-	c := Values{m: make(map[string]*Value, len(vs.m))}
-	for k, v := range vs.m {
-		c.m[k] = v // values are never mutated in place
-	}
-	return c
-}
+// Len is the number of keywords set.
+func (vs *Values) Len() int { return len(vs.All()) }
 
 // Bool returns a yes/no keyword's value and whether it is set.
 func (vs *Values) Bool(kw string) (val, set bool) {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return false, false
 	}
 	b, err := ParseBool(v.Raw)
@@ -115,8 +191,8 @@ func (vs *Values) Bool(kw string) (val, set bool) {
 
 // Int returns an integer keyword (%forever is 0).
 func (vs *Values) Int(kw string) (int64, bool) {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return 0, false
 	}
 	n, err := ParseInt(v.Raw)
@@ -126,8 +202,8 @@ func (vs *Values) Int(kw string) (int64, bool) {
 // Duration returns a duration keyword; a bare number is in the keyword's
 // default unit (seconds, or milliseconds for retransmit-interval).
 func (vs *Values) Duration(kw string) (time.Duration, bool) {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return 0, false
 	}
 	unit := time.Second
@@ -141,8 +217,8 @@ func (vs *Values) Duration(kw string) (time.Duration, bool) {
 // Addr returns a keyword holding a literal IP address. Magic values
 // (%defaultroute, %any ...) and DNS names report false.
 func (vs *Values) Addr(kw string) (netip.Addr, bool) {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return netip.Addr{}, false
 	}
 	a, err := netip.ParseAddr(v.Raw)
@@ -152,8 +228,8 @@ func (vs *Values) Addr(kw string) (netip.Addr, bool) {
 // Prefix returns a keyword holding one subnet, normalised to its network
 // address. "addr/mask" dotted masks are accepted as FreeS/WAN wrote them.
 func (vs *Values) Prefix(kw string) (netip.Prefix, bool) {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return netip.Prefix{}, false
 	}
 	p, err := ParseSubnet(v.Raw)
@@ -162,8 +238,8 @@ func (vs *Values) Prefix(kw string) (netip.Prefix, bool) {
 
 // List splits a list keyword on blanks and commas.
 func (vs *Values) List(kw string) []string {
-	v, ok := vs.m[kw]
-	if !ok {
+	v := vs.lookup(kw)
+	if v == nil {
 		return nil
 	}
 	return SplitList(v.Raw)

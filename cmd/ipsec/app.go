@@ -10,9 +10,19 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"goswan/cmd/addconn"
 	"goswan/cmd/auto"
+	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/look"
+	"goswan/cmd/manual"
+	"goswan/cmd/newhostkey"
+	"goswan/cmd/ranbits"
+	"goswan/cmd/readwriteconf"
+	"goswan/cmd/rsasigkey"
 	"goswan/cmd/setup"
+	"goswan/cmd/showhostkey"
+	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
 
@@ -22,6 +32,16 @@ import (
 var applets = []func() *cli.Command{
 	setup.Command,
 	auto.Command,
+	manual.Command,
+	ranbits.Command,
+	rsasigkey.Command,
+	newhostkey.Command,
+	showhostkey.Command,
+	verify.Command,
+	barf.Command,
+	look.Command,
+	readwriteconf.Command,
+	addconn.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so

@@ -91,11 +91,34 @@ func (n *NetNS) IP(args ...string) (string, error) {
 // MustIP is IP that fails the test on error.
 func (n *NetNS) MustIP(t testing.TB, args ...string) string {
 	t.Helper()
-	out, err := n.IP(args...)
+	return IP(t, n.Name, args...)
+}
+
+// Netns is NewNetNS for tests that pass namespaces around by name.
+func Netns(t testing.TB, tag string) string {
+	t.Helper()
+	return NewNetNS(t, tag).Name
+}
+
+// NetnsPath is the bind mount of the namespace called name.
+func NetnsPath(name string) string { return "/run/netns/" + name }
+
+// IP runs `ip -n NS ARGS...` in the namespace called ns and returns its
+// output, failing t on error.
+func IP(t testing.TB, ns string, args ...string) string {
+	t.Helper()
+	out, err := (&NetNS{Name: ns}).IP(args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// VethPair joins the namespaces called a and b with a veth pair va/vb; see
+// Veth.
+func VethPair(t testing.TB, a, aAddr, b, bAddr string) {
+	t.Helper()
+	Veth(t, &NetNS{Name: a}, "va", aAddr, &NetNS{Name: b}, "vb", bAddr)
 }
 
 // AddAddr puts a CIDR address ("192.0.2.1/24") on dev inside the namespace.
@@ -136,3 +159,6 @@ func NetNSPair(t testing.TB) (west, east *NetNS) {
 	Veth(t, west, "w0", WestAddr+"/24", east, "e0", EastAddr+"/24")
 	return west, east
 }
+
+// Path is the namespace's bind mount, for netlink.NewHandleAt.
+func (n *NetNS) Path() string { return NetnsPath(n.Name) }

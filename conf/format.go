@@ -1,0 +1,57 @@
+package conf
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+// Format writes cfg in canonical ipsec.conf syntax: config setup, then each
+// conn that loaded, fully resolved (no %default, also= or include left), one
+// keyword per line in keyword-table order. Reading the output again gives
+// the same conns, so Format(Parse(Format(x))) == Format(x).
+func Format(w io.Writer, cfg *Config) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if cfg.Version != "" {
+		bw.WriteString("version " + quote(cfg.Version) + "\n\n")
+	}
+	var buf []*Value
+	if cfg.Setup.Values.Len() > 0 {
+		bw.WriteString("config setup\n")
+		buf = writeValues(bw, &cfg.Setup.Values, buf)
+		bw.WriteString("\n")
+	}
+	for _, c := range cfg.Conns {
+		if c.Err != nil {
+			continue
+		}
+		bw.WriteString("conn " + quote(c.Name) + "\n")
+		buf = writeValues(bw, &c.Values, buf)
+		bw.WriteString("\n")
+	}
+	return bw.Flush()
+}
+
+func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
+	buf = vs.collect(buf)
+	for _, v := range buf {
+		bw.WriteByte('\t')
+		bw.WriteString(v.Keyword)
+		bw.WriteByte('=')
+		bw.WriteString(quote(v.Raw))
+		bw.WriteByte('\n')
+	}
+	return buf
+}
+
+// quote returns v as a value token: bare when it has no blank and cannot be
+// mistaken for a quoted or braced value, else in double quotes.
+func quote(v string) string {
+	if v == "" {
+		return `""`
+	}
+	if strings.ContainsAny(v, " \t") || v[0] == '{' || (v[0] == '"' && v[len(v)-1] == '"') || (v[0] == '#') {
+		return `"` + v + `"`
+	}
+	return v
+}

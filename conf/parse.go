@@ -1,0 +1,307 @@
+package conf
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"goswan/conf/token"
+)
+
+// section is a parsed `config setup` or `conn` section before resolution.
+type section struct {
+	kind      SectionKind
+	name      string
+	pos       token.Position
+	values    []*Value // own keywords, in file order, already validated
+	also      []alsoRef
+	errs      token.ErrorList // problems that keep a conn from loading
+	isDefault bool
+	discard   bool // a bad header's section: its lines are skipped silently
+}
+
+// alsoRef is one name of an also= or alsoflip= line.
+type alsoRef struct {
+	name string
+	pos  token.Position
+	flip bool
+}
+
+// discarded receives the lines of a section whose header was bad, so that
+// one mistake gives one error, not one per line.
+var discarded = &section{discard: true}
+
+// parser turns the lines of the main file and its includes into sections.
+type parser struct {
+	files     *fileReader
+	errs      token.ErrorList
+	warns     token.ErrorList
+	version   string
+	setup     *section
+	sections  []*section // conn sections, %default included, in file order
+	cur       *section   // section receiving parameter lines, nil when none
+	sawHeader bool       // a section or include was seen (version must precede)
+	stack     []string   // include stack, for cycle reports
+	fileList  []string
+}
+
+// parseFile parses one file's lines; includes recurse.
+func (p *parser) parseFile(name string, src []byte, included bool) {
+	p.fileList = append(p.fileList, name)
+	p.stack = append(p.stack, name)
+	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+	p.cur = nil
+	eachLine(name, src, &p.errs, func(l line) {
+		if l.kind == lineParam {
+			p.param(l)
+			return
+		}
+		p.header(l, name, included)
+	})
+	// An include line ends the including file's section, and an included
+	// file's last section does not continue in the including file.
+	p.cur = nil
+}
+
+func (p *parser) header(l line, file string, included bool) {
+	switch l.word {
+	case "version":
+		switch {
+		case included:
+			p.errs.Addf(l.wordPos, "\"version\" is not allowed in an included file")
+		case p.sawHeader:
+			p.errs.Addf(l.wordPos, "\"version\" must come before every section")
+		case !l.hasArg:
+			p.errs.Addf(l.wordPos, "\"version\" needs a value (version 2)")
+		default:
+			p.version = l.arg
+		}
+		p.noExtra(l)
+		return
+	case "config":
+		p.sawHeader = true
+		if l.arg != "setup" {
+			if !l.hasArg {
+				p.errs.Addf(l.wordPos, "\"config\" needs a section name: config setup")
+			} else {
+				p.errs.Addf(l.argPos, "unknown section \"config %s\" (only \"config setup\" exists)", l.arg)
+			}
+			p.cur = discarded
+			return
+		}
+		p.noExtra(l)
+		if p.setup == nil {
+			p.setup = &section{kind: KindSetup, name: "setup", pos: l.wordPos}
+		} else {
+			// Libreswan 4.10 silently drops a second section's keywords;
+			// we merge them, later values winning.
+			p.warns.Addf(l.wordPos, "second \"config setup\" section (first at %s): its keywords are merged, later values win", p.setup.pos)
+		}
+		p.cur = p.setup
+	case "conn":
+		p.sawHeader = true
+		if !l.hasArg || l.arg == "" {
+			p.errs.Addf(l.wordPos, "\"conn\" needs a name")
+			p.cur = discarded
+			return
+		}
+		p.noExtra(l)
+		s := &section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: make([]*Value, 0, 8)}
+		p.sections = append(p.sections, s)
+		p.cur = s
+	case "include":
+		p.sawHeader = true
+		p.cur = nil
+		if !l.hasArg || l.arg == "" {
+			p.errs.Addf(l.wordPos, "\"include\" needs a file name or pattern")
+			return
+		}
+		p.noExtra(l)
+		p.include(l.arg, l.argPos, file)
+		p.cur = nil
+	case "ca":
+		p.sawHeader = true
+		p.cur = discarded
+		p.errs.Addf(l.wordPos, "strongSwan \"ca\" sections are not supported (no FreeS/WAN, Openswan or Libreswan release has them); set leftca=/rightca= in the conn and keep CA certificates in the NSS database")
+	default:
+		p.cur = discarded
+		if k, _, _ := LookupKeyword(l.word); k != nil || isComment(l.word) {
+			p.errs.Addf(l.wordPos, "keyword %q must be indented to belong to a section", l.word)
+			return
+		}
+		msg := fmt.Sprintf("unknown section type %q (expected config setup, conn NAME, include FILE or version)", l.word)
+		if s := token.Suggest(l.word, []string{"config", "conn", "include", "version"}); s != "" {
+			msg = fmt.Sprintf("unknown section type %q (did you mean %q?)", l.word, s)
+		}
+		p.errs.Add(l.wordPos, msg)
+	}
+}
+
+func (p *parser) noExtra(l line) {
+	if l.extra == "" {
+		return
+	}
+	switch l.word {
+	case "conn":
+		p.errs.Addf(l.extraPos, "unexpected %q after conn name %q (quote a name that contains blanks)", l.extra, l.arg)
+	case "include":
+		p.errs.Addf(l.extraPos, "include takes one file name or pattern, not also %q (use a glob or one include line each)", l.extra)
+	default:
+		p.errs.Addf(l.extraPos, "unexpected %q after %s %s", l.extra, l.word, l.arg)
+	}
+}
+
+func isComment(kw string) bool {
+	return len(kw) > 2 && (kw[0] == 'x' || kw[0] == 'X') && (kw[1] == '-' || kw[1] == '_')
+}
+
+// param handles an indented keyword=value line.
+func (p *parser) param(l line) {
+	s := p.cur
+	if s == discarded {
+		return
+	}
+	if s == nil {
+		if p.sawHeader {
+			p.errs.Addf(l.wordPos, "keyword %q does not belong to any section (an include line or a bad header ended the section)", l.word)
+		} else {
+			p.errs.Addf(l.wordPos, "keyword %q outside any section (start one with \"config setup\" or \"conn NAME\" in column 1)", l.word)
+		}
+		return
+	}
+	origin := FromConn
+	if s.isDefault {
+		origin = FromDefault
+	}
+	if isComment(l.word) {
+		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name, order: commentOrder})
+		return
+	}
+	kw, side, canonical := LookupKeyword(l.word)
+	if kw == nil {
+		p.errs.Add(l.wordPos, unknownKeyword(l.word))
+		return
+	}
+	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
+	// Libreswan reads a bare auth= as rightauth= and rejects these values.
+	// Any other auth= value is Libreswan's bare rightauth=.
+	if lower(l.word) == "auth" && s.kind == KindConn {
+		if a := lower(l.arg); a == "esp" || a == "ah" {
+			p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, a)
+			kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
+		} else {
+			kw, side, canonical = lookupCanonical("rightauth"), Right, "rightauth"
+		}
+	}
+	if kw.Setup != (s.kind == KindSetup) {
+		if s.kind == KindSetup {
+			p.errs.Addf(l.wordPos, "conn keyword %q is not allowed in config setup", l.word)
+		} else {
+			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.name)
+		}
+		return
+	}
+	if side == Right && !strings.HasPrefix(lower(l.word), "right") {
+		p.warns.Addf(l.wordPos, "%q without left or right sets %q only, as Libreswan does; write %q", l.word, canonical, canonical)
+	}
+	switch kw.Status {
+	case Obsolete:
+		p.warns.Addf(l.wordPos, "obsolete keyword %q ignored%s", l.word, noteSuffix(kw))
+		return
+	case Legacy:
+		if kw.MapTo != "" {
+			p.warns.Addf(l.wordPos, "obsolete keyword %q: read as %q", l.word, sideName(kw.MapTo, side))
+		} else {
+			p.warns.Addf(l.wordPos, "FreeS/WAN/Openswan keyword %q is not understood by Libreswan%s", l.word, noteSuffix(kw))
+		}
+	case Future:
+		p.warns.Addf(l.wordPos, "keyword %q is from Libreswan 5; Libreswan 4.10 does not know it", l.word)
+	}
+	if kw.MapTo != "" {
+		canonical = sideName(kw.MapTo, side)
+		kw = lookupCanonical(canonical)
+	}
+	switch canonical {
+	case "also", "alsoflip":
+		if s.isDefault {
+			p.errs.Addf(l.wordPos, "%s= is not allowed in conn %%default (it would apply to every conn); move it into the conns", canonical)
+			return
+		}
+		for _, name := range strings.Fields(l.arg) {
+			s.also = append(s.also, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
+		}
+		if len(strings.Fields(l.arg)) == 0 {
+			p.errs.Addf(l.argPos, "%s= needs a conn name", canonical)
+		}
+		return
+	}
+	value, err := checkValue(kw, l.arg, l.hasArg)
+	if err != nil {
+		p.errs.Addf(l.argPos, "%s: %v", canonical, err)
+		return
+	}
+	if value == "" && emptyIgnored(kw) {
+		p.warns.Addf(l.wordPos, "empty %s= is ignored (as in Libreswan, it does not clear a %%default value)", canonical)
+		return
+	}
+	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
+		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
+	}
+	v := &Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)}
+	if s.kind != KindConn || s.isDefault {
+		// config setup and %default: the later value wins.
+		for i, o := range s.values {
+			if o.Keyword == canonical {
+				if s.kind == KindSetup && o.Raw != value {
+					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, o.Pos, value)
+				}
+				s.values[i] = v
+				return
+			}
+		}
+	}
+	s.values = append(s.values, v)
+}
+
+func noteSuffix(k *Keyword) string {
+	if k.Note == "" {
+		return ""
+	}
+	return " (" + k.Note + ")"
+}
+
+// sideName gives a left/right canonical name the side it was written with.
+func sideName(name string, side Side) string {
+	if side == Right {
+		if rest, ok := strings.CutPrefix(name, "left"); ok {
+			return "right" + rest
+		}
+	}
+	return name
+}
+
+// unknownKeyword builds the "unknown keyword" message with a suggestion.
+func unknownKeyword(written string) string {
+	msg := fmt.Sprintf("unknown keyword %q", written)
+	if s := token.Suggest(lower(written), allKeywordNames()); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// allKeywordNames lists every current keyword spelling, for suggestions.
+var allKeywordNames = sync.OnceValue(func() []string {
+	var names []string
+	for _, k := range keywordTable {
+		if k.Status != Current {
+			continue
+		}
+		names = append(names, k.Name)
+		if k.LeftRight {
+			names = append(names, "right"+strings.TrimPrefix(k.Name, "left"))
+		}
+	}
+	sort.Strings(names)
+	return names
+})

@@ -1,0 +1,217 @@
+package conf
+
+import (
+	"fmt"
+	"strings"
+
+	"goswan/conf/token"
+)
+
+// alsoLimit is Libreswan's ALSO_LIMIT: how many sections one conn may pull
+// in through also=.
+const alsoLimit = 32
+
+// resolve builds the Config from the parsed sections: config setup, the
+// accumulated %default (all %default sections, wherever they are, later
+// values winning), then every conn: %default, own keywords, also= sections
+// breadth first (Libreswan 4.10's order and precedence).
+func (p *parser) resolve() *Config {
+	cfg := &Config{Version: p.version, Files: p.fileList}
+	cfg.Setup = Section{Kind: KindSetup, Name: "setup"}
+	if p.setup != nil {
+		cfg.Setup.Pos = p.setup.pos
+		cfg.Setup.Values.own = p.setup.values
+	}
+	defaults := &Values{}
+	byName := make(map[string]*section, len(p.sections))
+	for _, s := range p.sections {
+		if s.isDefault {
+			for _, v := range s.values {
+				defaults.setShared(v)
+			}
+			continue
+		}
+		if first, dup := byName[s.name]; dup {
+			p.errs.Addf(s.pos, "duplicate conn %q (first defined at %s); also= and ipsec auto would only see the first", s.name, first.pos)
+			continue
+		}
+		byName[s.name] = s
+	}
+	for _, s := range p.sections {
+		if s.isDefault || byName[s.name] != s {
+			continue
+		}
+		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, p.sections))
+	}
+	return cfg
+}
+
+// merger accumulates one conn's values with Libreswan's duplicate rules.
+type merger struct {
+	conn *Conn
+	errs token.ErrorList
+}
+
+func buildConn(s *section, byName map[string]*section, defaults *Values, all []*section) *Conn {
+	c := &Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}}
+	c.Values.base = defaults
+	c.Values.owner = s.name
+	m := &merger{conn: c}
+	m.errs.Append(s.errs)
+	if len(s.also) == 0 && !hasDuplicates(s.values) {
+		// The common case shares the parsed values; the capacity limit
+		// makes any later append copy.
+		c.Values.own = s.values[:len(s.values):len(s.values)]
+	} else {
+		c.Values.own = make([]*Value, 0, len(s.values)+8)
+		for _, v := range s.values {
+			m.add(v, false)
+		}
+		m.also(s, byName, all)
+	}
+	m.errs.Append(checkConn(c))
+	c.Err = m.errs.Err()
+	return c
+}
+
+func hasDuplicates(vs []*Value) bool {
+	if len(vs) > 16 {
+		seen := make(map[string]bool, len(vs))
+		for _, v := range vs {
+			if seen[v.Keyword] {
+				return true
+			}
+			seen[v.Keyword] = true
+		}
+		return false
+	}
+	for i, v := range vs {
+		for _, w := range vs[:i] {
+			if v.Keyword == w.Keyword {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// alsoItem is a queued also= reference with the chain that led to it.
+type alsoItem struct {
+	ref   alsoRef
+	chain []string
+	flip  bool
+}
+
+func (m *merger) also(s *section, byName map[string]*section, all []*section) {
+	var queue []alsoItem
+	for _, r := range s.also {
+		queue = append(queue, alsoItem{ref: r, chain: []string{s.name}, flip: r.flip})
+	}
+	visited := map[string]bool{s.name: true}
+	for i := 0; i < len(queue); i++ {
+		it := queue[i]
+		name := it.ref.name
+		chain := append(append([]string(nil), it.chain...), name)
+		for _, n := range it.chain {
+			if n == name {
+				target := byName[name]
+				where := ""
+				if target != nil {
+					where = fmt.Sprintf(" (conn %q at %s)", name, target.pos)
+				}
+				m.errs.Addf(it.ref.pos, "also=%q cycle: %s%s", name, strings.Join(chain, " → "), where)
+				goto next
+			}
+		}
+		if visited[name] {
+			continue // reached twice through different paths: merged once
+		}
+		visited[name] = true
+		if len(m.conn.Also) >= alsoLimit {
+			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections", s.name, alsoLimit)
+			return
+		}
+		if name == "%default" {
+			// also=%default re-applies the defaults at conn strength.
+			m.conn.Also = append(m.conn.Also, name)
+			for _, d := range all {
+				if d.isDefault {
+					for _, v := range d.values {
+						m.add(v, it.flip)
+					}
+				}
+			}
+			continue
+		}
+		if target := byName[name]; target != nil {
+			m.conn.Also = append(m.conn.Also, name)
+			for _, v := range target.values {
+				m.add(v, it.flip)
+			}
+			for _, r := range target.also {
+				queue = append(queue, alsoItem{ref: r, chain: chain, flip: it.flip != r.flip})
+			}
+			continue
+		}
+		if len(it.chain) > 1 {
+			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q through %s)", name, name, s.name, strings.Join(chain, " → "))
+		} else {
+			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q)", name, name, s.name)
+		}
+	next:
+	}
+}
+
+// add merges one value at conn strength. A key set twice at conn strength
+// keeps the first value; it keeps the conn from loading unless the key is
+// numeric, enum or boolean (or a literal address) repeated with the same
+// value, as in Libreswan 4.10.
+func (m *merger) add(v *Value, flip bool) {
+	if flip {
+		v = flipped(v)
+	}
+	// Own values are few: a linear search beats a map per conn.
+	if prev := m.conn.Values.ownValue(v.Keyword); prev != nil {
+		if !harmlessRepeat(prev, v) {
+			m.errs.Addf(v.Pos, "duplicate key %q in conn %q: %s sets it again (first set at %s)", v.Keyword, m.conn.Name, describeFrom(v, m.conn.Name), prev.Pos)
+		}
+		return
+	}
+	m.conn.Values.own = append(m.conn.Values.own, v)
+}
+
+func describeFrom(v *Value, conn string) string {
+	if v.From == conn {
+		return "the conn"
+	}
+	return fmt.Sprintf("also=%q", v.From)
+}
+
+func harmlessRepeat(a, b *Value) bool {
+	if a.Raw != b.Raw {
+		return false
+	}
+	k := lookupCanonical(a.Keyword)
+	if k == nil {
+		return false
+	}
+	switch k.Type {
+	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeEnumList, TypeLooseEnum:
+		return true
+	case TypeAddr:
+		return (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
+	}
+	return false
+}
+
+// flipped swaps a value's end for alsoflip= (FreeS/WAN 2, Openswan 2.6.52).
+func flipped(v *Value) *Value {
+	w := *v
+	switch {
+	case strings.HasPrefix(v.Keyword, "left"):
+		w.Keyword = "right" + strings.TrimPrefix(v.Keyword, "left")
+	case strings.HasPrefix(v.Keyword, "right"):
+		w.Keyword = "left" + strings.TrimPrefix(v.Keyword, "right")
+	}
+	return &w
+}
