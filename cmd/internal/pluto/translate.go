@@ -436,8 +436,10 @@ func (t *translator) end(side, other string) *end {
 		}
 	}
 	if v, ok := t.first(side + "id"); ok && v.Raw != "" {
-		e.id = v.Raw
-		e.flags = append(e.flags, "--id", v.Raw)
+		// In ipsec.conf ",," is a comma inside a DN attribute; Libreswan's
+		// config reader turns it into "\,", which is what pluto parses.
+		e.id = strings.ReplaceAll(v.Raw, ",,", `\,`)
+		e.flags = append(e.flags, "--id", e.id)
 	}
 	add("--cert", side+"cert")
 	add("--ckaid", side+"ckaid")
@@ -668,8 +670,9 @@ func (t *translator) connWide() []string {
 			t.errf(v, "%v", err)
 			return
 		}
-		if max > 0 && d > max {
-			// pluto clamps what addconn sends; whack would refuse it.
+		if max > 0 && (d > max || d == 0) {
+			// pluto clamps what addconn sends (0, i.e. %forever,
+			// becomes the maximum); whack would refuse it.
 			d = max
 		}
 		if unit == time.Millisecond {
@@ -837,6 +840,8 @@ func (t *translator) connWide() []string {
 	add("--sendca", "sendca")
 	add("--policylabel", "sec-label", "policy-label", "policy_label")
 
+	t.fitRekeyMargin(&a)
+
 	// What whack's command line cannot say (measured against 4.10).
 	if t.c.Auto() == "keep" {
 		t.unexp["auto"] = "auto=keep sets a policy bit whack cannot set; loaded as auto=add"
@@ -914,4 +919,43 @@ func (t *translator) noteUnknown() {
 			t.unexp[kw] = "no whack option"
 		}
 	}
+}
+
+// fitRekeyMargin handles lifetimes whack refuses: unless rekey=no, whack
+// wants each lifetime above rekeymargin × (100 + rekeyfuzz) / 100, while
+// pluto loads such a conn from addconn unchanged. The margin is lowered
+// just enough for whack, with a warning naming the keyword.
+func (t *translator) fitRekeyMargin(a *[]string) {
+	if rekey, set := t.boolOf("rekey"); set && !rekey {
+		return
+	}
+	get := func(opt string, def int64) (int64, int) {
+		for i := 0; i+1 < len(*a); i++ {
+			if (*a)[i] == opt {
+				n, err := strconv.ParseInt((*a)[i+1], 10, 64)
+				if err == nil {
+					return n, i
+				}
+			}
+		}
+		return def, -1
+	}
+	margin, mi := get("--rekeymargin", 540)
+	fuzz, _ := get("--rekeyfuzz", 100)
+	ike, _ := get("--ikelifetime", 28800)
+	ipsec, _ := get("--ipsec-lifetime", 28800)
+	life := min(ike, ipsec)
+	if life > margin*(100+fuzz)/100 {
+		return
+	}
+	fit := life*100/(100+fuzz) - 1
+	if fit < 0 {
+		fit = 0
+	}
+	if mi >= 0 {
+		(*a)[mi+1] = strconv.FormatInt(fit, 10)
+	} else {
+		*a = append(*a, "--rekeymargin", strconv.FormatInt(fit, 10))
+	}
+	t.unexp["rekeymargin"] = fmt.Sprintf("a lifetime of %ds is not above rekeymargin %ds × (100%%+rekeyfuzz %d%%), which whack refuses; sent rekeymargin %ds", life, margin, fuzz, fit)
 }

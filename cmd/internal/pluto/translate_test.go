@@ -1,7 +1,6 @@
 package pluto
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"goswan/conf"
-	"goswan/conf/token"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -30,39 +28,24 @@ var fixedEnv = &Env{
 	},
 }
 
-// readCorpus reads the flat conn files of testdata (no includes, no also=,
-// no %default), enough to build conf.Conns for pure tests without depending
-// on the conf engine.
+// readCorpus loads a conn file with the conf engine.
 func readCorpus(t testing.TB, path string) []*conf.Conn {
 	t.Helper()
-	f, err := os.Open(path)
+	conns, err := loadCorpus(path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var conns []*conf.Conn
-	var cur *conf.Conn
-	sc := bufio.NewScanner(f)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		trim := strings.TrimSpace(text)
-		switch {
-		case trim == "" || strings.HasPrefix(trim, "#"):
-		case strings.HasPrefix(text, "conn "):
-			cur = &conf.Conn{Section: conf.Section{Name: strings.TrimSpace(text[5:]), Pos: token.Position{Filename: path, Line: line, Column: 1}}}
-			conns = append(conns, cur)
-		case cur != nil && (text[0] == '\t' || text[0] == ' '):
-			kw, val, ok := strings.Cut(trim, "=")
-			if !ok {
-				t.Fatalf("%s:%d: no =", path, line)
-			}
-			val = strings.Trim(val, `"`)
-			cur.Set(conf.Value{Keyword: kw, Raw: val, Pos: token.Position{Filename: path, Line: line, Column: strings.Index(text, val) + 1}, Origin: conf.FromConn, From: cur.Name})
-		}
+		t.Fatalf("%s: %v", path, err)
 	}
 	return conns
+}
+
+// loadCorpus returns the conns of a file and the engine's file-level
+// errors (the conns that did load are still returned).
+func loadCorpus(path string) ([]*conf.Conn, error) {
+	cfg, err := conf.Load(path, &conf.Options{})
+	if cfg == nil {
+		return nil, err
+	}
+	return cfg.Conns, err
 }
 
 // render is the golden form of a translation.
@@ -88,8 +71,13 @@ func render(c *conf.Conn, tr *Translation, err error) string {
 func TestTranslateGolden(t *testing.T) {
 	for _, name := range []string{"corpus", "legacy", "errors"} {
 		t.Run(name, func(t *testing.T) {
-			conns := readCorpus(t, filepath.Join("testdata", name+".conf"))
+			conns, err := loadCorpus(filepath.Join("testdata", name+".conf"))
 			var b strings.Builder
+			if err != nil {
+				// The conf engine's own diagnostics are part of the
+				// golden: they must stay positioned.
+				fmt.Fprintf(&b, "load errors:\n%v\n\n", err)
+			}
 			for _, c := range conns {
 				tr, err := Translate(c, fixedEnv)
 				b.WriteString(render(c, tr, err))
