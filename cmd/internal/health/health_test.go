@@ -178,6 +178,7 @@ func TestFaults(t *testing.T) {
 		{"pluto gone", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.Remove("/proc/4242/comm"))
 			fatalIf(t, f.Remove("/run/pluto/pluto.pid"))
+			fatalIf(t, f.Remove("/run/pluto/pluto.ctl"))
 		}, "Checking that pluto is running", Failed, "FAILED"},
 		{"only another rundir's pluto", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.Remove("/run/pluto/pluto.pid"))
