@@ -208,12 +208,12 @@ func (c *secretCensor) secretValue(tok string, quoted bool) bool {
 	return true
 }
 
-var rsaFields = []string{
-	"Modulus", "PublicExponent", "PrivateExponent", "Prime1", "Prime2",
-	"Exponent1", "Exponent2", "Coefficient", "CKAIDNSS",
-}
-
+// rsaField reports whether s names a field of a `: RSA {` block (the
+// parser's rsaFields, plus Openswan's CKAIDNSS).
 func rsaField(s string) bool {
+	if strings.EqualFold(s, "CKAIDNSS") {
+		return true
+	}
 	for _, f := range rsaFields {
 		if strings.EqualFold(s, f) {
 			return true

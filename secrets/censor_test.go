@@ -1,14 +1,12 @@
 package secrets
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestCensor(t *testing.T) {
 	tests := []struct {

@@ -13,7 +13,13 @@ import (
 	"goswan/cmd/addconn"
 	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/look"
+	"goswan/cmd/manual"
+	"goswan/cmd/newhostkey"
+	"goswan/cmd/ranbits"
 	"goswan/cmd/readwriteconf"
+	"goswan/cmd/rsasigkey"
+	"goswan/cmd/showhostkey"
 	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
@@ -22,10 +28,16 @@ import (
 // shows them. Each call builds a fresh command, so no flag state survives
 // from one run to the next.
 var applets = []func() *cli.Command{
-	readwriteconf.Command,
-	addconn.Command,
+	manual.Command,
+	ranbits.Command,
+	rsasigkey.Command,
+	newhostkey.Command,
+	showhostkey.Command,
 	verify.Command,
 	barf.Command,
+	look.Command,
+	readwriteconf.Command,
+	addconn.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so

@@ -1,0 +1,82 @@
+// Package keygen runs RSA key generation for rsasigkey and newhostkey:
+// the narration of --verbose and, on a terminal, a progress line for the
+// sizes that take seconds.
+package keygen
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"goswan/keys"
+)
+
+// progressBits is the size from which generation can take long enough that
+// a terminal user deserves a sign of life.
+const progressBits = 4096
+
+// Generate makes a key of bits bits. verbose narrates on errw; when errw
+// is a terminal and the key is large, a progress line with the elapsed
+// time is drawn and erased.
+func Generate(bits int, errw io.Writer, verbose bool) (*rsa.PrivateKey, error) {
+	if err := keys.CheckBits(bits); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if verbose {
+		fmt.Fprintf(errw, "generating a %d-bit RSA key (e=65537) from the kernel random number generator...\n", bits)
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	if bits >= progressBits && isTerminal(errw) {
+		go func() {
+			defer close(finished)
+			tick := time.NewTicker(250 * time.Millisecond)
+			defer tick.Stop()
+			spin := `-\|/`
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					fmt.Fprint(errw, "\r\033[K")
+					return
+				case <-tick.C:
+					fmt.Fprintf(errw, "\rgenerating %d-bit RSA key %c %.0fs", bits, spin[i%4], time.Since(start).Seconds())
+				}
+			}
+		}()
+	} else {
+		close(finished)
+	}
+	k, err := keys.Generate(bits)
+	close(done)
+	<-finished
+	if err != nil {
+		return nil, err
+	}
+	if verbose {
+		fmt.Fprintf(errw, "found it after %.1fs; CKAID %s\n", time.Since(start).Seconds(), keys.CKAID(&k.PublicKey))
+	}
+	return k, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// Hostname is the default host name of a key's header.
+func Hostname() (string, error) {
+	h, err := os.Hostname()
+	if err != nil {
+		return "", fmt.Errorf("gethostname failed: %w", err)
+	}
+	return h, nil
+}

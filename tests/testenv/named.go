@@ -1,0 +1,209 @@
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Named is a private BIND 9 name server started by StartNamed: primary for
+// its zones, listening on 127.0.0.1 only, accepting RFC 2136 updates signed
+// with one TSIG key.
+type Named struct {
+	Addr    string   // "127.0.0.1:PORT", for dig -p and the Go client
+	Port    int      // the port alone
+	Dir     string   // private directory: named.conf, zones, journals, log
+	Zones   []string // the zones it serves, without the final dot
+	KeyName string   // TSIG key name, without the final dot
+	KeyAlg  string   // TSIG algorithm, BIND spelling (hmac-sha256)
+	Secret  string   // TSIG secret, base64
+	KeyFile string   // the key in BIND's key-file format (tsig-keygen output)
+	Log     string   // named's stderr log
+}
+
+// DefaultNamedZones is what StartNamed serves when given no zones: a forward
+// zone, the reverse zone of the hosts and gateways (192.0.2.0/24) and the
+// reverse zone of a gateway's client subnet (198.51.100.0/24).
+var DefaultNamedZones = []string{"example.com", "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa"}
+
+// MustHaveNamed returns the paths of named and dig or skips/fails t.
+func MustHaveNamed(t testing.TB) (named, dig string) {
+	t.Helper()
+	return MustHaveCommand(t, "named"), MustHaveCommand(t, "dig")
+}
+
+// StartNamed starts named on a free port of 127.0.0.1 with the given zones
+// (DefaultNamedZones when none), each with an SOA, an NS and nothing else,
+// updatable with a fresh hmac-sha256 key. It is stopped, and its directory
+// removed, by t.Cleanup.
+func StartNamed(t testing.TB, zones ...string) *Named {
+	t.Helper()
+	bin, _ := MustHaveNamed(t)
+	if len(zones) == 0 {
+		zones = DefaultNamedZones
+	}
+	var lastErr error
+	// A port found free can be taken before named binds it; try a few.
+	for attempt := 0; attempt < 3; attempt++ {
+		n, err := startNamed(t, bin, zones)
+		if err == nil {
+			return n
+		}
+		lastErr = err
+	}
+	t.Fatalf("starting named: %v", lastErr)
+	return nil
+}
+
+func startNamed(t testing.TB, bin string, zones []string) (*Named, error) {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dir := t.TempDir()
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	n := &Named{
+		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
+		Port:    port,
+		Dir:     dir,
+		Zones:   zones,
+		KeyName: "ipsec-test-key",
+		KeyAlg:  "hmac-sha256",
+		Secret:  base64.StdEncoding.EncodeToString(secret),
+		KeyFile: filepath.Join(dir, "tsig.key"),
+		Log:     filepath.Join(dir, "named.log"),
+	}
+	keyText := fmt.Sprintf("key %q {\n\talgorithm %s;\n\tsecret %q;\n};\n", n.KeyName, n.KeyAlg, n.Secret)
+	if err := os.WriteFile(n.KeyFile, []byte(keyText), 0o600); err != nil {
+		return nil, err
+	}
+	var conf strings.Builder
+	fmt.Fprintf(&conf, `include %q;
+options {
+	directory %q;
+	pid-file %q;
+	session-keyfile %q;
+	managed-keys-directory %q;
+	listen-on port %d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+	notify no;
+	allow-query { 127.0.0.1; };
+};
+controls { };
+`, n.KeyFile, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port)
+	for _, z := range zones {
+		file := filepath.Join(dir, z+".db")
+		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { key %q; };\n};\n", z, file, n.KeyName)
+		zone := "$TTL 300\n@\tIN SOA\tns1.example.com. hostmaster.example.com. 1 3600 600 86400 300\n\tIN NS\tns1.example.com.\n"
+		if z == "example.com" {
+			zone += "ns1\tIN A\t127.0.0.1\n"
+		}
+		if err := os.WriteFile(file, []byte(zone), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	confPath := filepath.Join(dir, "named.conf")
+	if err := os.WriteFile(confPath, []byte(conf.String()), 0o644); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(n.Log)
+	if err != nil {
+		return nil, err
+	}
+	// -g: foreground, log to stderr, no setuid; -n 1: one worker thread is
+	// plenty for a test and spares a shared machine.
+	cmd := exec.Command(bin, "-g", "-c", confPath, "-n", "1")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("running %s: %w", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait(); logf.Close() }()
+	stop := func() {
+		select {
+		case <-exited:
+			return
+		default:
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b, _ := os.ReadFile(n.Log)
+		log := string(b)
+		switch {
+		case strings.Contains(log, " running\n"): // the last start-up line
+			t.Cleanup(func() {
+				stop()
+				if t.Failed() {
+					b, _ := os.ReadFile(n.Log)
+					t.Logf("named log:\n%s", b)
+				}
+			})
+			return n, nil
+		case time.Now().After(deadline):
+			stop()
+			return nil, fmt.Errorf("named not ready after 15s; log:\n%s", log)
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			b, _ := os.ReadFile(n.Log)
+			return nil, fmt.Errorf("named exited (%v); log:\n%s", err, b)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// freePort finds a port of 127.0.0.1 that is free for both UDP and TCP.
+func freePort() (int, error) {
+	for i := 0; i < 20; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		l.Close()
+		if err != nil {
+			continue
+		}
+		u.Close()
+		return port, nil
+	}
+	return 0, fmt.Errorf("no port of 127.0.0.1 free for both UDP and TCP")
+}
+
+// Dig runs dig against n and returns its output: `+noall +answer` lines
+// with base64 RDATA unbroken (dig splits it every 56 characters otherwise).
+func (n *Named) Dig(t testing.TB, name, qtype string) string {
+	t.Helper()
+	dig := MustHaveCommand(t, "dig")
+	out, err := exec.Command(dig, "@127.0.0.1", "-p", fmt.Sprint(n.Port), "+noall", "+answer",
+		"+tcp", "+nosplit", "+tries=1", "+time=5", name, qtype).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dig %s %s: %v\n%s", name, qtype, err, out)
+	}
+	return string(out)
+}
