@@ -45,7 +45,7 @@ func TestCensor(t *testing.T) {
 // TestCensorMarkers plants a marker in every kind of secret and checks that
 // none survives, and that the censored file matches its golden.
 func TestCensorMarkers(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "censor.secrets"))
+	src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCensorMarkers(t *testing.T) {
 			t.Errorf("censored file lost %q", keep)
 		}
 	}
-	golden(t, "censor.secrets.golden", got)
+	golden(t, filepath.Join("censor", "planted.golden"), got)
 }
 
 func TestCensorConfig(t *testing.T) {
@@ -106,7 +106,7 @@ func golden(t *testing.T, name string, got []byte) {
 // FuzzCensor checks that a planted secret never survives the censor,
 // whatever surrounds it, and that the censor never panics.
 func FuzzCensor(f *testing.F) {
-	if src, err := os.ReadFile(filepath.Join("testdata", "censor.secrets")); err == nil {
+	if src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets")); err == nil {
 		f.Add(string(src), "s3cr3tMARK")
 	}
 	f.Add("@a : PSK \"x\"\n", "s3cr3tMARK")
