@@ -11,3 +11,10 @@ for f in "$ex"/*.conf; do
 	step "$IPSEC" addconn --checkconfig --config "$f"
 done
 step "$IPSEC" readwriteconf --config "$ex/net-to-net.conf"
+
+# ipsec verify on this machine with an example config (failures are
+# findings, not demo errors), and the censored config and secrets sections
+# of ipsec barf.
+step "$IPSEC" verify --nocolour --config "$ex/net-to-net.conf" || true
+printf '\n$ IPSEC_CONFS=%s %s barf | sed -n ...\n' "$ex/barf" "$IPSEC"
+IPSEC_CONFS="$ex/barf" "$IPSEC" barf --timeout 5s | sed -n '/_ ipsec\/conf$/,/_ ipsec\/listall$/p'

@@ -224,7 +224,7 @@ func rsaField(s string) bool {
 
 var (
 	commentSecretKind = regexp.MustCompile(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
-	commentQuoted     = regexp.MustCompile("\"[^\"]*\"|'[^']*'|`[^`]*`")
+	commentQuoted     = regexp.MustCompile(`"[^"]*"`)
 	commentKeyValue   = regexp.MustCompile(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
 	commentRSAField   = regexp.MustCompile(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
 )

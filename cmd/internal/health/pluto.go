@@ -30,7 +30,8 @@ func PlutoCheck(ctx context.Context, e *Env) []Result {
 		}
 		detail := "no " + pidFile
 		if pids := e.findPluto(); len(pids) > 0 {
-			detail += fmt.Sprintf("; pluto process(es) %v run with another run directory (--rundir)", pids)
+			detail += fmt.Sprintf("; pluto process(es) %s run with another run directory (--rundir)",
+				strings.Trim(fmt.Sprint(pids), "[]"))
 		}
 		return []Result{fail(name, "", detail, start)}
 	}
