@@ -108,6 +108,7 @@ func Checks() []Check {
 		ForwardingCheck,
 		PlutoCheck,
 		SecretsFileCheck,
+		SecretsSyntaxCheck,
 		PrivateKeyCheck,
 		CommandChecks,
 		ObsoleteCheck,
@@ -241,8 +242,11 @@ func na(name, detail string) Result {
 func note(text string) Result { return Result{Name: text, Status: Note} }
 
 func plural(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -25,17 +25,14 @@ conn net
 	auto=add
 `
 
-const healthySecrets = `: RSA {
-	Modulus: 0x00
-	PublicExponent: 0x03
-	PrivateExponent: 0x00
-	Prime1: 0x00
-	Prime2: 0x00
-	Exponent1: 0x00
-	Exponent2: 0x00
-	Coefficient: 0x00
+// healthySecrets is a valid raw RSA host key (a test key, used nowhere).
+var healthySecrets = func() string {
+	b, err := os.ReadFile("testdata/hostkey.secrets")
+	if err != nil {
+		panic(err)
 	}
-`
+	return string(b)
+}()
 
 // udp lists sockets on 500 and 4500 (01F4, 1194) as the kernel prints them.
 const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
@@ -166,6 +163,9 @@ func TestFaults(t *testing.T) {
 		{"configured ikeport closed", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.WriteFile("/etc/ipsec.conf", strings.Replace(healthyConf, "\tauto=add\n", "\tauto=add\n\tleftikeport=4600\n", 1), 0o644))
 		}, "Pluto listening for IKE on udp 4600 (ikeport=)", Warning, "NOT LISTENING"},
+		{"secrets syntax error", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets+"@x : PSK \"unterminated\n", 0o600))
+		}, "Checking ipsec.secrets syntax", Failed, "PARSE ERROR"},
 		{"world-readable secrets", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets, 0o644))
 		}, "Checking ipsec.secrets permissions", Warning, "WORLD READABLE"},
