@@ -134,3 +134,15 @@ func FuzzCensor(f *testing.F) {
 		_ = CensorConfig([]byte(prefix))
 	})
 }
+
+func BenchmarkCensor(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Censor(src)
+	}
+}

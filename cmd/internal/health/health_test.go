@@ -40,7 +40,7 @@ const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm-
   2: 010200C0:1194 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 2 2 0000000000000000 0
 `
 
-func fatalIf(t *testing.T, err error) {
+func fatalIf(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func fatalIf(t *testing.T, err error) {
 
 // healthy builds a fake root on which every check passes, with pluto's
 // control socket answering.
-func healthy(t *testing.T) (*sysinfo.Fake, *Env) {
+func healthy(t testing.TB) (*sysinfo.Fake, *Env) {
 	t.Helper()
 	// A short root: a unix socket path must stay under 108 bytes.
 	root, err := os.MkdirTemp("", "vfy")
@@ -250,5 +250,17 @@ func TestConfigErrorPositions(t *testing.T) {
 	}
 	if strings.Contains(r.Detail, f.Root) {
 		t.Errorf("detail names the fake root: %q", r.Detail)
+	}
+}
+
+// BenchmarkChecks runs every check on the healthy fake root: the cost of
+// verify without process start-up, kernel probe or DNS.
+func BenchmarkChecks(b *testing.B) {
+	_, proto := healthy(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		e := &Env{Sys: proto.Sys, Config: proto.Config, Secrets: proto.Secrets, RunDir: proto.RunDir,
+			NSSDir: proto.NSSDir, Version: proto.Version}
+		Run(context.Background(), e, Checks())
 	}
 }
