@@ -146,3 +146,46 @@ func BenchmarkCensor(b *testing.B) {
 		Censor(src)
 	}
 }
+
+// FuzzCensorAgainstParser: every token the parser holds as secret (an
+// entry's Spans) is gone from the censored text, whatever the input. The
+// two read the file independently, so this checks one against the other.
+// Only tokens of 6 bytes or more that occur once in the input are checked:
+// a shorter or repeated text may rightly stay elsewhere (an index, a comment).
+func FuzzCensorAgainstParser(f *testing.F) {
+	for _, pattern := range []string{"testdata/*.secrets", "testdata/errors/*.secrets", "testdata/censor/*.secrets"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fl, _ := ParseSource(nil, "f.secrets", src)
+		if fl == nil {
+			return
+		}
+		lines := strings.SplitAfter(string(src), "\n")
+		out := string(Censor(src))
+		for _, e := range fl.Entries {
+			for _, sp := range e.Spans {
+				if sp.Pos.Line < 1 || sp.Pos.Line > len(lines) {
+					continue
+				}
+				l := lines[sp.Pos.Line-1]
+				start := sp.Pos.Column - 1
+				if start < 0 || start+sp.Len > len(l) || sp.Len < 6 {
+					continue
+				}
+				tok := l[start : start+sp.Len]
+				if strings.Count(string(src), tok) != 1 {
+					continue
+				}
+				if strings.Contains(out, tok) {
+					t.Fatalf("secret %q (line %d) survives the censor:\n%s", tok, sp.Pos.Line, out)
+				}
+			}
+		}
+	})
+}
