@@ -202,6 +202,9 @@ func TestFaults(t *testing.T) {
 		{"no XFRM", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			f.Kernel.Err = unix.EPROTONOSUPPORT
 		}, "Checking for IPsec support in kernel", Failed, "FAILED"},
+		{"not root", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			f.Kernel = sysinfo.XFRM{Err: unix.EPERM}
+		}, "Checking for IPsec support in kernel", Warning, "UNKNOWN"},
 		{"ipsec not on PATH", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			delete(f.Commands, "ipsec")
 		}, "Version check and ipsec on-path", Failed, "FAILED"},
