@@ -189,3 +189,23 @@ func FuzzCensorAgainstParser(f *testing.F) {
 		}
 	})
 }
+
+func TestSecretValuesAndScrub(t *testing.T) {
+	src := []byte("@a : PSK \"pskvalue1\"\n@b : PSK 0x0123_4567_89ab\n@c : PSK 0tplain text\n# @d : PSK \"oldsecret\"\n")
+	vals := SecretValues(src)
+	want := []string{"pskvalue1", "0x0123_4567_89ab", "0tplain text", "oldsecret"}
+	if strings.Join(vals, "|") != strings.Join(want, "|") {
+		t.Errorf("SecretValues = %q, want %q", vals, want)
+	}
+	conf := []byte("conn m\n\tespenckey=0xAABB_CCDD_EEFF\n\tahkey=\"0x1122334455\"\n")
+	cvals := ConfigSecretValues(conf)
+	if strings.Join(cvals, "|") != "0xAABB_CCDD_EEFF|0x1122334455" {
+		t.Errorf("ConfigSecretValues = %q", cvals)
+	}
+	log := "pluto: using pskvalue1\n\tenc cbc(des3_ede) 0xaabbccddeeff\nplain text here\nkeep abc\n"
+	got := string(Scrub([]byte(log), append(vals, cvals...)))
+	wantLog := "pluto: using [censored 9 chars]\n\tenc cbc(des3_ede) 0x[censored 12 chars]\n[censored 10 chars] here\nkeep abc\n"
+	if got != wantLog {
+		t.Errorf("Scrub =\n%q, want\n%q", got, wantLog)
+	}
+}

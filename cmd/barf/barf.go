@@ -28,6 +28,7 @@ import (
 
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/sysinfo"
+	"goswan/secrets"
 )
 
 // Command builds the barf applet.
@@ -118,8 +119,18 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 		}
 		b.Write(outs[i].Bytes())
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(scrub(sys, o, b.Bytes()))
 	return err
+}
+
+// scrub is the last line of defence: every secret the censors found in
+// ipsec.secrets and ipsec.conf (includes expanded) is removed wherever else
+// it shows up in the report, such as a log line or `ip xfrm state` output
+// in a form the section censors do not know.
+func scrub(sys sysinfo.System, o Options, report []byte) []byte {
+	values := secrets.SecretValues([]byte(expandIncludes(sys, o.Secrets)))
+	values = append(values, secrets.ConfigSecretValues([]byte(expandIncludes(sys, o.Config)))...)
+	return secrets.Scrub(report, values)
 }
 
 // writeAtomic writes the report beside name and renames it into place, so a

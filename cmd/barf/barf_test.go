@@ -18,7 +18,7 @@ import (
 var markers = []string{
 	"MARK-PSK-1", "MARK-XAUTH-2", "MARKPRIVEXP", "MARKPRIME1", "MARK-PASS-3",
 	"0x4d41524b", // any key from testdata/xfrm_state.txt
-	"MARKESPENC", "MARKESPAUTH", "MARKAHKEY", "MARKINCLUDED",
+	"MARKESPENC", "MARKESPAUTH", "MARKAHKEY", "MARKINCLUDED", "markespenc",
 }
 
 const plantedSecrets = `# planted markers
@@ -59,6 +59,11 @@ func plantedRoot(t *testing.T) *sysinfo.Fake {
 		Root: t.TempDir(),
 		Host: "west",
 		Commands: map[string]sysinfo.Command{
+			// A log that repeats secrets (as pluto may with
+			// plutodebug=private) and a manual key as ip prints it.
+			"journalctl": func([]string) ([]byte, error) {
+				return []byte("pluto[1]: PSK is MARK-PSK-1\npluto[1]: key 0xmarkespenc\n"), nil
+			},
 			"ip": func(args []string) ([]byte, error) {
 				if strings.Join(args, " ") == "xfrm state" {
 					return xfrm, nil
