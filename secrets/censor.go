@@ -79,11 +79,18 @@ type secretCensor struct {
 	include    bool     // the record is an include directive
 	indices    int      // tokens before the ":" separator
 	found      []string // the secret texts replaced so far
+	public     bool     // the block field being read is public (Modulus, PublicExponent)
 }
 
-// hide records a secret and returns its marker.
+// hide records a secret and returns its marker. The public fields of an RSA
+// block are censored as FreeS/WAN did but not recorded: they are no secret,
+// and a short one (PublicExponent 0x03) would garble the report if Scrub
+// looked for it everywhere.
 func (c *secretCensor) hide(secret string) string {
-	c.found = append(c.found, secret)
+	if !c.public {
+		c.found = append(c.found, secret)
+	}
+	c.public = false
 	return Censored(len(secret))
 }
 
@@ -207,7 +214,11 @@ func (c *secretCensor) secretValue(tok string, quoted bool) bool {
 			return false
 		}
 		// Field names (Modulus, Modulus:, :) stay; values go.
-		if !quoted && (tok == ":" || rsaField(strings.TrimSuffix(tok, ":"))) {
+		if !quoted && tok == ":" {
+			return false
+		}
+		if f := strings.TrimSuffix(tok, ":"); !quoted && rsaField(f) {
+			c.public = strings.EqualFold(f, "Modulus") || strings.EqualFold(f, "PublicExponent")
 			return false
 		}
 		return true
@@ -365,7 +376,7 @@ func censorConfValue(v string, found *[]string) string {
 
 // minScrub is the shortest secret Scrub looks for elsewhere: shorter ones
 // would match ordinary text (and are weak secrets anyway).
-const minScrub = 4
+const minScrub = 6
 
 // Scrub replaces, anywhere in text, every occurrence of the given secret
 // values (from SecretValues and ConfigSecretValues) by the marker. A value

@@ -202,6 +202,10 @@ func TestSecretValuesAndScrub(t *testing.T) {
 	if strings.Join(cvals, "|") != "0xAABB_CCDD_EEFF|0x1122334455" {
 		t.Errorf("ConfigSecretValues = %q", cvals)
 	}
+	block := SecretValues([]byte(": RSA {\n\tModulus: 0xabcdef0123\n\tPublicExponent: 0x010001\n\tPrime1: 0x1234567890\n\t}\n"))
+	if strings.Join(block, "|") != "0x1234567890" {
+		t.Errorf("SecretValues(RSA block) = %q, want only the private field", block)
+	}
 	log := "pluto: using pskvalue1\n\tenc cbc(des3_ede) 0xaabbccddeeff\nplain text here\nkeep abc\n"
 	got := string(Scrub([]byte(log), append(vals, cvals...)))
 	wantLog := "pluto: using [censored 9 chars]\n\tenc cbc(des3_ede) 0x[censored 12 chars]\n[censored 10 chars] here\nkeep abc\n"
