@@ -135,4 +135,3 @@ func tail(n int, s string) string {
 	}
 	return strings.Join(lines, "")
 }
-
