@@ -28,6 +28,7 @@ import (
 
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/sysinfo"
+	"goswan/conf"
 	"goswan/secrets"
 )
 
@@ -93,6 +94,7 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
+	o = fromConfig(sys, o)
 	g := &gatherer{sys: sys, o: o}
 	secs := g.sections()
 	outs := make([]bytes.Buffer, len(secs))
@@ -121,6 +123,22 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 	}
 	_, err := w.Write(scrub(sys, o, b.Bytes()))
 	return err
+}
+
+// fromConfig takes secretsfile= and nssdir= from config setup when the
+// configuration reads (even with errors elsewhere), as pluto would.
+func fromConfig(sys sysinfo.System, o Options) Options {
+	cfg, _ := conf.Load(o.Config, &conf.Options{RootDir: sys.RootDir()})
+	if cfg == nil {
+		return o
+	}
+	if v := cfg.Setup.String("secretsfile"); v != "" {
+		o.Secrets = v
+	}
+	if v := cfg.Setup.String("nssdir"); v != "" {
+		o.NSSDir = v
+	}
+	return o
 }
 
 // scrub is the last line of defence: every secret the censors found in

@@ -156,6 +156,28 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
+// TestSecretsFileFromConfig: a secretsfile= in config setup is the file
+// barf shows (censored) and scrubs.
+func TestSecretsFileFromConfig(t *testing.T) {
+	f := plantedRoot(t)
+	if err := f.WriteFile("/etc/ipsec.conf", "config setup\n\tsecretsfile=/etc/other.secrets\n", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteFile("/etc/other.secrets", "@o : PSK \"MARK-OTHER-FILE\"\n", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Run(context.Background(), f, options(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "+ ipsec _include /etc/other.secrets | ipsec _secretcensor\n@o : PSK \"[censored 15 chars]\"") {
+		t.Errorf("secretsfile= not followed:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "MARK-OTHER-FILE") {
+		t.Errorf("secret of the secretsfile= file leaks")
+	}
+}
+
 func TestMissingProgramAndTimeout(t *testing.T) {
 	f := plantedRoot(t)
 	g := &gatherer{sys: f, o: options()}
