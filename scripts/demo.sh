@@ -40,3 +40,9 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 	step ip netns exec "$ns" "$IPSEC" manual --config "$ex/manual.conf" --show --up net-net || true
 	step ip netns exec "$ns" "$IPSEC" look
 fi
+# ipsec verify on this machine with an example config (failures are
+# findings, not demo errors), and the censored config and secrets sections
+# of ipsec barf.
+step "$IPSEC" verify --nocolour --config "$ex/net-to-net.conf" || true
+printf '\n$ IPSEC_CONFS=%s %s barf | sed -n ...\n' "$ex/barf" "$IPSEC"
+IPSEC_CONFS="$ex/barf" "$IPSEC" barf --timeout 5s | sed -n '/_ ipsec\/conf$/,/_ ipsec\/listall$/p'
