@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -92,4 +93,29 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) ([]dns
 		return out, nil
 	}
 	return nil, lastErr
+}
+
+// Addrs returns the IPv4 and IPv6 addresses of host, for checking the
+// reverse map of a named host. Lookup failures give no addresses.
+func (r *Resolver) Addrs(ctx context.Context, host string) []netip.Addr {
+	var out []netip.Addr
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		rrs, err := r.Lookup(ctx, host, t)
+		if err != nil {
+			continue
+		}
+		for _, rr := range rrs {
+			var ip net.IP
+			switch x := rr.(type) {
+			case *dns.A:
+				ip = x.A
+			case *dns.AAAA:
+				ip = x.AAAA
+			}
+			if a, ok := netip.AddrFromSlice(ip); ok {
+				out = append(out, a.Unmap())
+			}
+		}
+	}
+	return out
 }

@@ -46,14 +46,27 @@ func MustHaveNamed(t testing.TB) (named, dig string) {
 // removed, by t.Cleanup.
 func StartNamed(t testing.TB, zones ...string) *Named {
 	t.Helper()
+	return StartNamedConfig(t, NamedConfig{Zones: zones})
+}
+
+// NamedConfig says what StartNamedConfig serves.
+type NamedConfig struct {
+	Zones         []string // updatable only with the TSIG key; DefaultNamedZones when empty
+	InsecureZones []string // updatable by anyone on 127.0.0.1, without TSIG
+}
+
+// StartNamedConfig is StartNamed with zones that accept unsigned updates
+// too, for testing --insecure.
+func StartNamedConfig(t testing.TB, cfg NamedConfig) *Named {
+	t.Helper()
 	bin, _ := MustHaveNamed(t)
-	if len(zones) == 0 {
-		zones = DefaultNamedZones
+	if len(cfg.Zones) == 0 {
+		cfg.Zones = DefaultNamedZones
 	}
 	var lastErr error
 	// A port found free can be taken before named binds it; try a few.
 	for attempt := 0; attempt < 3; attempt++ {
-		n, err := startNamed(t, bin, zones)
+		n, err := startNamed(t, bin, cfg)
 		if err == nil {
 			return n
 		}
@@ -63,7 +76,7 @@ func StartNamed(t testing.TB, zones ...string) *Named {
 	return nil
 }
 
-func startNamed(t testing.TB, bin string, zones []string) (*Named, error) {
+func startNamed(t testing.TB, bin string, cfg NamedConfig) (*Named, error) {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {
@@ -78,7 +91,7 @@ func startNamed(t testing.TB, bin string, zones []string) (*Named, error) {
 		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
 		Port:    port,
 		Dir:     dir,
-		Zones:   zones,
+		Zones:   append(append([]string{}, cfg.Zones...), cfg.InsecureZones...),
 		KeyName: "ipsec-test-key",
 		KeyAlg:  "hmac-sha256",
 		Secret:  base64.StdEncoding.EncodeToString(secret),
@@ -105,9 +118,13 @@ options {
 };
 controls { };
 `, n.KeyFile, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port)
-	for _, z := range zones {
+	for i, z := range n.Zones {
 		file := filepath.Join(dir, z+".db")
-		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { key %q; };\n};\n", z, file, n.KeyName)
+		allow := fmt.Sprintf("key %q;", n.KeyName)
+		if i >= len(cfg.Zones) {
+			allow = "127.0.0.1;"
+		}
+		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { %s };\n};\n", z, file, allow)
 		zone := "$TTL 300\n@\tIN SOA\tns1.example.com. hostmaster.example.com. 1 3600 600 86400 300\n\tIN NS\tns1.example.com.\n"
 		if z == "example.com" {
 			zone += "ns1\tIN A\t127.0.0.1\n"
