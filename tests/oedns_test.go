@@ -50,7 +50,9 @@ func oeKeyB64(t *testing.T, pem string) string {
 	return f[len(f)-1]
 }
 
-func nospace(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, `" "`, "")), "") }
+func nospace(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, `" "`, "")), "")
+}
 
 // TestShowhostkeyPublishRoles publishes each OE role of the FreeS/WAN
 // quickstart with `ipsec showhostkey --publish` to a real named, twice,
