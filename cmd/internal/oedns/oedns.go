@@ -136,6 +136,10 @@ func specFromFlags(c *cli.Context) (oe.Spec, error) {
 // columns, a tab, the verdict in brackets, any detail indented below.
 func write(w io.Writer, results []oe.Result) {
 	for _, r := range results {
+		if r.Status == oe.Note {
+			fmt.Fprintln(w, r.Label)
+			continue
+		}
 		fmt.Fprintf(w, "%-50s\t[%s]\n", r.Label, r.Status)
 		if r.Detail != "" {
 			fmt.Fprintf(w, "  %s\n", r.Detail)
