@@ -212,15 +212,29 @@ func checkProtoPort(v string) error {
 	if proto == "" {
 		return fmt.Errorf("%q has no protocol (proto[/port], e.g. udp/1701)", v)
 	}
-	if _, err := strconv.ParseUint(proto, 10, 8); err != nil && !isWord(proto) {
+	// A number must fit (Libreswan: "numeric protocol must be <= 255",
+	// "<port> must be between 0 and 65535"); a digit string is never a name.
+	if isDigits(proto) {
+		if _, err := strconv.ParseUint(proto, 10, 8); err != nil {
+			return fmt.Errorf("%q: protocol number %s is more than 255", v, proto)
+		}
+	} else if !isWord(proto) {
 		return fmt.Errorf("%q: protocol %q is not a number or a name", v, proto)
 	}
 	if hasPort && port != "%any" {
-		if _, err := strconv.ParseUint(port, 10, 16); err != nil && !isWord(port) {
+		if isDigits(port) {
+			if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+				return fmt.Errorf("%q: port %s is more than 65535", v, port)
+			}
+		} else if !isWord(port) {
 			return fmt.Errorf("%q: port %q is not a number, a service name or %%any", v, port)
 		}
 	}
 	return nil
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 func isWord(s string) bool {

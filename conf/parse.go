@@ -185,9 +185,14 @@ func (p *parser) param(l line) {
 	}
 	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
 	// Libreswan reads a bare auth= as rightauth= and rejects these values.
-	if lower(l.word) == "auth" && s.kind == KindConn && (lower(l.arg) == "esp" || lower(l.arg) == "ah") {
-		p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, lower(l.arg))
-		kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
+	// Any other auth= value is Libreswan's bare rightauth=.
+	if lower(l.word) == "auth" && s.kind == KindConn {
+		if a := lower(l.arg); a == "esp" || a == "ah" {
+			p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, a)
+			kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
+		} else {
+			kw, side, canonical = lookupCanonical("rightauth"), Right, "rightauth"
+		}
 	}
 	if kw.Setup != (s.kind == KindSetup) {
 		if s.kind == KindSetup {

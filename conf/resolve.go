@@ -69,6 +69,7 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, all []*
 		}
 		m.also(s, byName, all)
 	}
+	m.errs.Append(checkConn(c))
 	c.Err = m.errs.Err()
 	return c
 }

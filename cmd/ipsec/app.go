@@ -11,12 +11,16 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/addconn"
+	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/look"
+	"goswan/cmd/manual"
 	"goswan/cmd/newhostkey"
 	"goswan/cmd/ranbits"
 	"goswan/cmd/readwriteconf"
 	"goswan/cmd/rsasigkey"
 	"goswan/cmd/showhostkey"
+	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
 
@@ -24,10 +28,14 @@ import (
 // shows them. Each call builds a fresh command, so no flag state survives
 // from one run to the next.
 var applets = []func() *cli.Command{
+	manual.Command,
 	ranbits.Command,
 	rsasigkey.Command,
 	newhostkey.Command,
 	showhostkey.Command,
+	verify.Command,
+	barf.Command,
+	look.Command,
 	readwriteconf.Command,
 	addconn.Command,
 }

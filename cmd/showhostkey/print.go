@@ -131,13 +131,14 @@ func (p *printer) comment(k *hostKey, lead string) string {
 }
 
 // key prints FreeS/WAN's KEY record: comment, then owner TAB IN TAB KEY
-// TAB RDATA with the flags in hex as FreeS/WAN wrote them.
+// TAB RDATA. The flags print in decimal (16896, not FreeS/WAN's 0x4200):
+// the form name servers print and every zone-file parser reads.
 func (p *printer) key(k *hostKey) error {
 	rr, err := keys.KEYRecord(owner(p.c, k), k.pub, 0)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.w, "%s\n%s\tIN\tKEY\t0x%04x %d %d %s\n", p.comment(k, ";"), rr.Hdr.Name, rr.Flags, rr.Protocol, rr.Algorithm, rr.PublicKey)
+	fmt.Fprintf(p.w, "%s\n%s\tIN\tKEY\t%d %d %d %s\n", p.comment(k, ";"), rr.Hdr.Name, rr.Flags, rr.Protocol, rr.Algorithm, rr.PublicKey)
 	return nil
 }
 

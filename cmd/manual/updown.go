@@ -1,0 +1,104 @@
+package manual
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"goswan/cmd/internal/applet"
+	"goswan/kernel"
+)
+
+// updown runs the conn's updown script as pluto would: one shell command
+// line, told what to do by PLUTO_VERB and about the conn by the other
+// PLUTO_* variables (libreswan(7), "The updown script").
+type updown struct {
+	command string // "" when there is none
+	vars    []string
+	suffix  string // -host or -client, plus -v6
+}
+
+// defaultUpdown is FreeS/WAN's default; goswan ships no _updown, so it runs
+// only when one is installed beside the ipsec_* links.
+const defaultUpdown = "ipsec _updown"
+
+func newUpdown(m *kernel.Manual, h hostEnd) *updown {
+	me, peer := m.End(h.side), m.End(h.side.Other())
+	u := &updown{command: me.Updown}
+	if u.command == defaultUpdown {
+		u.command = ""
+		if p := filepath.Join(applet.ExecDir(), "_updown"); isExecutable(p) {
+			u.command = p
+		}
+	}
+	u.suffix = "-host"
+	if me.HasClient() || peer.HasClient() {
+		u.suffix = "-client"
+	}
+	if me.Host.Is6() {
+		u.suffix += "-v6"
+	}
+	nexthop := me.NextHop
+	if !nexthop.IsValid() {
+		nexthop = peer.Host // %direct: the peer is on-link
+	}
+	myNet, peerNet := me.Client(), peer.Client()
+	u.vars = []string{
+		"PLUTO_VERSION=1.1",
+		"PLUTO_CONNECTION=" + m.Name,
+		"PLUTO_NEXT_HOP=" + nexthop.String(),
+		"PLUTO_INTERFACE=" + h.iface,
+		"PLUTO_ME=" + me.Host.String(),
+		"PLUTO_MY_ID=" + me.Host.String(),
+		"PLUTO_MY_CLIENT=" + myNet.String(),
+		"PLUTO_MY_CLIENT_NET=" + myNet.Addr().String(),
+		"PLUTO_MY_CLIENT_MASK=" + mask(myNet),
+		"PLUTO_MY_PROTOCOL=0",
+		"PLUTO_MY_PORT=0",
+		"PLUTO_PEER=" + peer.Host.String(),
+		"PLUTO_PEER_ID=" + peer.Host.String(),
+		"PLUTO_PEER_CLIENT=" + peerNet.String(),
+		"PLUTO_PEER_CLIENT_NET=" + peerNet.Addr().String(),
+		"PLUTO_PEER_CLIENT_MASK=" + mask(peerNet),
+		"PLUTO_PEER_PROTOCOL=0",
+		"PLUTO_PEER_PORT=0",
+	}
+	return u
+}
+
+// verb is the full PLUTO_VERB for an operation.
+func (u *updown) verb(op string) string { return op + u.suffix }
+
+// env is the PLUTO_* environment for an operation.
+func (u *updown) env(op string) []string {
+	return append([]string{"PLUTO_VERB=" + u.verb(op)}, u.vars...)
+}
+
+func (u *updown) run(op string, stdout, stderr io.Writer) error {
+	cmd := exec.Command("/bin/sh", "-c", u.command)
+	cmd.Env = append(os.Environ(), u.env(op)...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("updown %s (PLUTO_VERB=%s) failed: %w", u.command, u.verb(op), err)
+	}
+	return nil
+}
+
+// mask is the netmask FreeS/WAN's updown scripts expect: dotted quad for
+// IPv4, the prefix length for IPv6.
+func mask(p netip.Prefix) string {
+	if p.Addr().Is4() {
+		return net.IP(net.CIDRMask(p.Bits(), 32)).String()
+	}
+	return fmt.Sprint(p.Bits())
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 && !strings.HasSuffix(p, "/")
+}

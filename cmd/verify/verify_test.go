@@ -1,0 +1,98 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"goswan/cmd/internal/health"
+	"goswan/cmd/internal/sysinfo"
+)
+
+// emptyRoot is a machine with nothing on it: every check must still answer.
+func emptyRoot(t *testing.T) *sysinfo.Fake {
+	return &sysinfo.Fake{Root: t.TempDir()}
+}
+
+func opts() Options {
+	return Options{Config: "/etc/ipsec.conf", Secrets: "/etc/ipsec.secrets", RunDir: DefaultRunDir, NSSDir: DefaultNSSDir}
+}
+
+// TestLayout checks Libreswan's layout: label padded to 50 columns, a tab,
+// the result in brackets; no colour unless asked.
+func TestLayout(t *testing.T) {
+	var b bytes.Buffer
+	failed, err := Run(context.Background(), emptyRoot(t), opts(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed == 0 {
+		t.Errorf("Run on an empty root = 0 failures, want some")
+	}
+	out := b.String()
+	if !strings.HasPrefix(out, health.Heading+"\n\n") {
+		t.Errorf("output does not start with %q:\n%s", health.Heading, out)
+	}
+	line := regexp.MustCompile(`^(.{50,})\t\[([A-Z/ ]+)\]$`)
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "\t[") {
+			n++
+			if !line.MatchString(l) {
+				t.Errorf("result line %q does not match the layout", l)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d result lines:\n%s", n, out)
+	}
+	if strings.Contains(out, "\033[") {
+		t.Errorf("colour without --colour")
+	}
+	if !strings.Contains(out, "Checking that pluto is running                    \t[FAILED]") {
+		t.Errorf("pluto check missing or not FAILED:\n%s", out)
+	}
+	b.Reset()
+	o := opts()
+	o.Colour = true
+	Run(context.Background(), emptyRoot(t), o, &b)
+	if !strings.Contains(b.String(), "[\033[91mFAILED\033[0m]") {
+		t.Errorf("no red FAILED with colour on")
+	}
+}
+
+// TestJSON: one object per check with name, status and, for failures, a
+// detail or hint; the failure count agrees with the text report.
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	o := opts()
+	o.JSON = true
+	failed, err := Run(context.Background(), emptyRoot(t), o, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checks []struct {
+		Name, Status, Result, Detail, Hint string
+	}
+	if err := json.Unmarshal(b.Bytes(), &checks); err != nil {
+		t.Fatalf("output is not a JSON array: %v\n%s", err, b.String())
+	}
+	nFailed := 0
+	for _, c := range checks {
+		if c.Name == "" || c.Status == "" || c.Result == "" {
+			t.Errorf("incomplete check %+v", c)
+		}
+		if c.Status == "failed" {
+			nFailed++
+			if c.Detail == "" && c.Hint == "" {
+				t.Errorf("failed check %q has neither detail nor hint", c.Name)
+			}
+		}
+	}
+	if nFailed != failed {
+		t.Errorf("JSON has %d failed checks, Run returned %d", nFailed, failed)
+	}
+}

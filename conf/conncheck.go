@@ -1,0 +1,63 @@
+package conf
+
+import (
+	"goswan/conf/token"
+)
+
+// checkConn applies the consistency rules Libreswan 4.10's confread.c
+// enforces on a resolved conn: combinations of keywords that are each valid
+// on their own but keep the conn from loading ("did not load properly").
+// They are checked after %default and also= are merged, as Libreswan does,
+// and reported at the keyword that completes the conflict.
+func checkConn(c *Conn) token.ErrorList {
+	var errs token.ErrorList
+	for _, end := range [...]string{"left", "right"} {
+		// confread.c: "cannot specify both %ssubnet= and %saddresspool=".
+		if at, ok := conflict(c, end+"subnet", end+"addresspool"); ok {
+			errs.Addf(at, "cannot specify both %ssubnet= and %saddresspool=", end, end)
+		}
+		// confread.c: "only one of %scert and %sckaid can be specified".
+		if at, ok := conflict(c, end+"cert", end+"ckaid"); ok {
+			errs.Addf(at, "only one of %scert and %sckaid can be specified", end, end)
+		}
+	}
+	if isIKEv1(c) {
+		if v, ok := c.Get("authby"); ok {
+			for _, w := range SplitList(v.Raw) {
+				if !ikev1Authby[w] {
+					errs.Addf(v.Pos, "ikev1 connection must use authby= of rsasig, secret or never, not %q (set ikev2=yes for %s)", w, w)
+					break
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// conflict reports whether both keywords are set, with the position of the
+// one that comes last in the file.
+func conflict(c *Conn, a, b string) (token.Position, bool) {
+	va, okA := c.Get(a)
+	vb, okB := c.Get(b)
+	if !okA || !okB {
+		return token.Position{}, false
+	}
+	if va.Pos.Filename == vb.Pos.Filename && va.Pos.Line > vb.Pos.Line {
+		return va.Pos, true
+	}
+	return vb.Pos, true
+}
+
+// isIKEv1 reports whether ikev2= selects IKEv1 (Libreswan 4.10: never, no
+// and permit; unset means IKEv2).
+func isIKEv1(c *Conn) bool {
+	switch lower(c.String("ikev2")) {
+	case "never", "no", "permit":
+		return true
+	}
+	return false
+}
+
+// ikev1Authby are the authby= words an IKEv1 conn may use (confread.c);
+// rsa is accepted as rsasig.
+var ikev1Authby = map[string]bool{"rsasig": true, "secret": true, "never": true, "rsa": true}

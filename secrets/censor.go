@@ -1,0 +1,324 @@
+package secrets
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// This file is the censor that `ipsec barf` runs over ipsec.secrets and
+// ipsec.conf before they are shown. It works on the raw bytes, without the
+// parser: barf must censor a file the parser rejects, and a censor that only
+// understands valid input leaks exactly the entries that are being debugged.
+//
+// It follows FreeS/WAN's _secretcensor (which line parts are censored, RSA
+// fields become a marker, #pubkey= and #IN KEY become a key id) and
+// _keycensor (manual keys in ipsec.conf), and closes the gaps the original
+// leaves open:
+//   - every secret token is censored, quoted ("…", '…', `…`) or not
+//     (0x…, 0s…, 0t… to the end of the line), not only the first quoted
+//     string of a line;
+//   - a secret continued on an indented line is still a secret;
+//   - PPKS censors the PPK, not the PPK ID; an RSA key file keeps its name but
+//     not its passphrase; a `0s` secret is censored, not shown as a key id;
+//   - commented-out secrets (`# : PSK "old"`) are censored too;
+//   - the marker shows the length but no hash: FreeS/WAN's "[sums to 960b...]"
+//     gives away 16 bits of an MD5 of the secret, enough to test guesses of a
+//     weak PSK offline.
+// What stays readable: indices, kinds, include lines, comments without key
+// material, %prompt, RSA field names and public-key ids.
+
+// Censored is the marker that replaces a secret of n bytes.
+func Censored(n int) string {
+	if n == 1 {
+		return "[censored 1 char]"
+	}
+	return fmt.Sprintf("[censored %d chars]", n)
+}
+
+// Censor returns the text of an ipsec.secrets file with every secret replaced
+// by a marker of the secret's length. The input need not be valid.
+func Censor(src []byte) []byte {
+	var c secretCensor
+	var out bytes.Buffer
+	out.Grow(len(src))
+	for len(src) > 0 {
+		line := src
+		eol := []byte(nil)
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, eol, src = src[:i], src[i:i+1], src[i+1:]
+		} else {
+			src = nil
+		}
+		out.WriteString(c.line(string(line)))
+		out.Write(eol)
+	}
+	return out.Bytes()
+}
+
+// secretCensor carries the record state from line to line.
+type secretCensor struct {
+	afterColon bool   // the record's ":" separator has been seen
+	kind       string // upper-case key-part keyword, "" before it
+	kindToks   int    // tokens seen after the kind keyword
+	inBlock    bool   // inside RSA { ... }
+	include    bool   // the record is an include directive
+	indices    int    // tokens before the ":" separator
+}
+
+func (c *secretCensor) line(line string) string {
+	trimmed := strings.TrimLeft(line, " \t")
+	indented := len(trimmed) < len(line)
+	// A comment-only or empty line neither starts nor ends a record.
+	if trimmed == "" || trimmed[0] == '#' {
+		return line[:len(line)-len(trimmed)] + censorComment(trimmed)
+	}
+	if !indented {
+		*c = secretCensor{} // a new record
+	}
+	var b strings.Builder
+	b.Grow(len(line))
+	i := 0
+	for i < len(line) {
+		ch := line[i]
+		switch {
+		case ch == ' ' || ch == '\t' || ch == '\r':
+			b.WriteByte(ch)
+			i++
+		case ch == '#':
+			b.WriteString(censorComment(line[i:]))
+			i = len(line)
+		case ch == '"' || ch == '\'' || ch == '`':
+			end := strings.IndexByte(line[i+1:], ch)
+			var tok string
+			closed := end >= 0
+			if closed {
+				tok = line[i+1 : i+1+end]
+			} else {
+				tok = line[i+1:]
+			}
+			b.WriteByte(ch)
+			if c.secretQuoted(tok) {
+				b.WriteString(Censored(len(tok)))
+			} else {
+				b.WriteString(tok)
+			}
+			if closed {
+				b.WriteByte(ch)
+				i += end + 2
+			} else {
+				i = len(line)
+			}
+		default:
+			j := i
+			for j < len(line) && line[j] != ' ' && line[j] != '\t' {
+				j++
+			}
+			tok := line[i:j]
+			secret := c.secretWord(tok)
+			if secret && !c.inBlock && hasPrefixFold(tok, "0t") {
+				// A 0t token runs to the end of the line, blanks included.
+				b.WriteString(Censored(len(strings.TrimRight(line[i:], " \t\r"))))
+				i = len(line)
+				continue
+			}
+			if secret {
+				b.WriteString(Censored(len(tok)))
+			} else {
+				b.WriteString(tok)
+			}
+			i = j
+		}
+	}
+	return b.String()
+}
+
+// secretQuoted tells whether a quoted token is secret. In the index part only
+// a distinguished name (it holds "=") is an index; any other quoted string
+// there is FreeS/WAN's colon-less PSK form and is secret.
+func (c *secretCensor) secretQuoted(tok string) bool {
+	if c.include {
+		return false
+	}
+	if !c.afterColon {
+		c.indices++
+		return !strings.Contains(tok, "=")
+	}
+	if c.kind == "" { // `: "secret"`, the old PSK form
+		c.kind = "PSK"
+		c.kindToks = 1
+		return true
+	}
+	return c.secretValue(tok, true)
+}
+
+// secretWord tells whether an unquoted token is secret, and advances the
+// record state.
+func (c *secretCensor) secretWord(tok string) bool {
+	if c.include {
+		return false
+	}
+	if !c.afterColon {
+		if strings.EqualFold(tok, "include") && c.indices == 0 {
+			c.include = true
+			return false
+		}
+		c.indices++
+		if tok == ":" || (len(tok) > 1 && strings.HasSuffix(tok, ":")) {
+			c.afterColon = true
+		}
+		return false
+	}
+	if c.kind == "" {
+		c.kind = strings.ToUpper(tok)
+		return false
+	}
+	return c.secretValue(tok, false)
+}
+
+// secretValue decides for a token after the kind keyword.
+func (c *secretCensor) secretValue(tok string, quoted bool) bool {
+	c.kindToks++
+	n := c.kindToks
+	if c.inBlock {
+		if !quoted && tok == "}" {
+			c.inBlock = false
+			return false
+		}
+		// Field names (Modulus, Modulus:, :) stay; values go.
+		if !quoted && (tok == ":" || rsaField(strings.TrimSuffix(tok, ":"))) {
+			return false
+		}
+		return true
+	}
+	if !quoted && strings.EqualFold(tok, "%prompt") {
+		return false
+	}
+	switch c.kind {
+	case "RSA", "ECDSA":
+		if n == 1 && !quoted && tok == "{" {
+			c.inBlock = true
+			return false
+		}
+		return n > 1 // the key file's name stays, its passphrase goes
+	case "PPKS", "PIN":
+		return n > 1 // the PPK ID or smartcard slot stays
+	}
+	return true
+}
+
+// rsaField reports whether s names a field of a `: RSA {` block (the
+// parser's rsaFields, plus Openswan's CKAIDNSS).
+func rsaField(s string) bool {
+	if strings.EqualFold(s, "CKAIDNSS") {
+		return true
+	}
+	for _, f := range rsaFields {
+		if strings.EqualFold(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	commentSecretKind = regexp.MustCompile(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
+	commentQuoted     = regexp.MustCompile("\"[^\"]*\"|'[^']*'|`[^`]*`")
+	commentKeyValue   = regexp.MustCompile(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
+	commentRSAField   = regexp.MustCompile(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
+)
+
+// censorComment handles a comment, "#" included. Public key ids stay
+// readable as FreeS/WAN showed them; anything that looks like key material
+// in a commented-out entry is censored.
+func censorComment(s string) string {
+	if i := strings.Index(s, "#pubkey="); i >= 0 {
+		return s[:i+len("#pubkey=")] + keyID(strings.TrimSpace(s[i+len("#pubkey="):]))
+	}
+	if strings.Contains(s, "#IN KEY ") {
+		body := strings.TrimRight(s, " \t\r")
+		j := strings.LastIndexAny(body, " \t")
+		return body[:j+1] + keyID("0s"+body[j+1:])
+	}
+	if m := commentRSAField.FindStringSubmatch(s); m != nil {
+		return m[1] + Censored(len(strings.TrimRight(m[2], " \t\r")))
+	}
+	if m := commentSecretKind.FindStringSubmatchIndex(s); m != nil {
+		rest := strings.TrimRight(s[m[4]:], " \t\r")
+		return s[:m[4]] + Censored(len(rest))
+	}
+	s = commentQuoted.ReplaceAllStringFunc(s, func(q string) string {
+		return q[:1] + Censored(len(q)-2) + q[len(q)-1:]
+	})
+	return commentKeyValue.ReplaceAllStringFunc(s, func(v string) string { return Censored(len(v)) })
+}
+
+// keyID condenses a public key "0s…" to FreeS/WAN's 9-character key id,
+// which is public; anything else is censored.
+func keyID(v string) string {
+	if hasPrefixFold(v, "0s") && len(v) >= 11 {
+		return "[keyid " + v[2:11] + "]"
+	}
+	return Censored(len(v))
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// confSecret matches an ipsec.conf line setting a manual key (FreeS/WAN's
+// espenckey, espauthkey, ahkey and their left/right forms), commented out or
+// not; confPubkey one setting a public key, shown condensed as _keycensor did.
+var (
+	confSecret = regexp.MustCompile(`(?i)^([\s#]*(?:left|right)?(?:espenckey|espauthkey|ahkey|enckey|authkey)\s*=\s*)(.*)$`)
+	confPubkey = regexp.MustCompile(`(?i)^(\s*(?:left|right)(?:rsasigkey2?|pubkey|ecdsakey|eddsakey)\s*=\s*)(0s\S*)(.*)$`)
+)
+
+// CensorConfig returns ipsec.conf text with the manual keys censored (the
+// whole value; a trailing comment stays) and public keys condensed to their
+// key id. Values starting with % are keywords, not keys, and stay.
+func CensorConfig(src []byte) []byte {
+	lines := strings.SplitAfter(string(src), "\n")
+	var b strings.Builder
+	b.Grow(len(src))
+	for _, l := range lines {
+		body, eol := strings.CutSuffix(l, "\n")
+		switch m := confSecret.FindStringSubmatch(body); {
+		case m != nil && !strings.HasPrefix(m[2], "%"):
+			b.WriteString(m[1] + censorConfValue(m[2]))
+		default:
+			if m := confPubkey.FindStringSubmatch(body); m != nil {
+				b.WriteString(m[1] + keyID(m[2]) + m[3])
+			} else {
+				b.WriteString(body)
+			}
+		}
+		if eol {
+			b.WriteByte('\n')
+		}
+	}
+	return []byte(b.String())
+}
+
+// censorConfValue censors an ipsec.conf value, keeping its quotes and a
+// trailing comment.
+func censorConfValue(v string) string {
+	v = strings.TrimRight(v, " \t\r")
+	if v != "" && (v[0] == '"' || v[0] == '\'') {
+		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
+			return v[:1] + Censored(end) + v[:1] + v[end+2:]
+		}
+		return v[:1] + Censored(len(v)-1)
+	}
+	val, comment := v, ""
+	if i := strings.IndexAny(v, " \t"); i >= 0 {
+		rest := strings.TrimLeft(v[i:], " \t")
+		if strings.HasPrefix(rest, "#") {
+			val, comment = v[:i], v[i:]
+		} else {
+			val = v // blanks inside an unquoted value: censor it all
+		}
+	}
+	return Censored(len(val)) + comment
+}
