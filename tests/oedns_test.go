@@ -2,7 +2,12 @@ package tests
 
 import (
 	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -212,5 +217,87 @@ func TestShowhostkeyDryRun(t *testing.T) {
 	want := "; signed with TSIG key \"k\" (hmac-sha256, secret [redacted])\nzone 100.51.198.in-addr.arpa.\nupdate delete 1.100.51.198.in-addr.arpa. TXT\nupdate add 1.100.51.198.in-addr.arpa. 300 IN TXT \"X-IPsec-Server(10)=192.0.2.1\" \" "
 	if !strings.HasPrefix(out, want) || strings.Count(out, "update add") != 2 || !strings.HasSuffix(out, "send\n") || strings.Contains(out, marker) {
 		t.Errorf("dry run output:\n%s\nwant it to start:\n%s", out, want)
+	}
+}
+
+// oeConfDir writes ipsec.conf (the quickstart's OE conn with
+// leftid=@xy.example.com) and ipsec.secrets holding the public half of
+// pemFile under @xy.example.com, and returns the directory for
+// IPSEC_CONFS.
+func oeConfDir(t *testing.T, pemFile string) string {
+	t.Helper()
+	dir := t.TempDir()
+	conf := "config setup\n\nconn me-to-anyone\n\tleft=%defaultroute\n\tleftid=@xy.example.com\n\tleftrsasigkey=%dnsondemand\n\tright=%opportunistic\n\trightrsasigkey=%dnsondemand\n\tauto=route\n"
+	if err := os.WriteFile(filepath.Join(dir, "ipsec.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(pemFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := k.(*rsa.PublicKey)
+	sec := fmt.Sprintf("@xy.example.com : RSA {\n\tModulus: 0x%x\n\tPublicExponent: 0x%x\n\t}\n", pub.N.Bytes(), big.NewInt(int64(pub.E)).Bytes())
+	if err := os.WriteFile(filepath.Join(dir, "ipsec.secrets"), []byte(sec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestVerifyOEChecks: `ipsec verify` reports OK for OE records that hold
+// the local key and FAILED when DNS holds another key.
+func TestVerifyOEChecks(t *testing.T) {
+	n := testenv.StartNamed(t)
+	for _, args := range [][]string{
+		{"--owner", "xy.example.com", "--key"},
+		{"--owner", "192.0.2.4", "--key", "--txt", "192.0.2.4"},
+	} {
+		a := append([]string{"showhostkey", "--pem-in", oePEM}, args...)
+		if _, errs, code := oeRun(t, append(a, "--publish", "--server", n.Addr, "--tsig-key", n.KeyFile)...); code != 0 {
+			t.Fatalf("publish %v: %s", args, errs)
+		}
+	}
+	nsupdate := testenv.MustHaveCommand(t, "nsupdate")
+	srv, port, _ := strings.Cut(n.Addr, ":")
+	cmd := exec.Command(nsupdate, "-k", n.KeyFile)
+	cmd.Stdin = strings.NewReader(fmt.Sprintf("server %s %s\nzone example.com\nupdate add xy.example.com. 300 IN A 192.0.2.4\nsend\n", srv, port))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nsupdate: %v %s", err, out)
+	}
+	verify := func(pemFile string) string {
+		t.Helper()
+		bin := testenv.Binary(t)
+		c := exec.Command(bin, "verify", "--nocolour", "--nameserver", n.Addr, "--hostname", "xy.example.com")
+		c.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "IPSEC_CONFS=" + oeConfDir(t, pemFile)}
+		out, _ := c.Output() // non-zero: the local checks (pluto ...) fail here
+		return string(out)
+	}
+	line := func(label, word string) string { return fmt.Sprintf("%-50s\t[%s]\n", label, word) }
+	got := verify(oePEM)
+	for _, want := range []string{
+		"Opportunistic Encryption DNS checks:\n",
+		line("Looking for KEY in forward map: xy.example.com", "OK"),
+		line("Looking for addresses of xy.example.com", "OK"),
+		line("Looking for KEY in reverse map: 4.2.0.192.in-addr.arpa.", "OK"),
+		line("Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.", "OK"),
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ipsec verify (correct key) lacks %q:\n%s", want, got)
+		}
+	}
+	got = verify(oeOtherPEM)
+	for _, want := range []string{
+		line("Looking for KEY in forward map: xy.example.com", "FAILED"),
+		line("Looking for KEY in reverse map: 4.2.0.192.in-addr.arpa.", "FAILED"),
+		line("Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.", "FAILED"),
+		"not the local key AwEAA",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ipsec verify (wrong key in DNS) lacks %q:\n%s", want, got)
+		}
 	}
 }

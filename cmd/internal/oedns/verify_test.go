@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -47,7 +48,7 @@ func oeSetup(t *testing.T, pub *rsa.PublicKey, withOE bool) (confPath, secretsPa
 		t.Fatal(err)
 	}
 	secretsPath = filepath.Join(dir, "ipsec.secrets")
-	block := fmt.Sprintf("@xy.example.com : RSA {\n\tModulus: 0x%x\n\tPublicExponent: 0x%02x\n\t}\n", pub.N, pub.E)
+	block := fmt.Sprintf("@xy.example.com : RSA {\n\tModulus: 0x%x\n\tPublicExponent: 0x%x\n\t}\n", pub.N.Bytes(), big.NewInt(int64(pub.E)).Bytes())
 	if err := os.WriteFile(secretsPath, []byte(block), 0o600); err != nil {
 		t.Fatal(err)
 	}
