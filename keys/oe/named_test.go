@@ -82,7 +82,7 @@ func TestPublishRolesNamed(t *testing.T) {
 				if len(got) != len(s.rrs) {
 					t.Fatalf("dig %s %s after publishing twice: %d records, want %d:\n%s", s.owner, typ, len(got), len(s.rrs), strings.Join(got, "\n"))
 				}
-				if s.rtype != dns.TypePTR && !strings.Contains(strings.ReplaceAll(strings.ReplaceAll(got[0], " ", ""), `""`, ""), b64) {
+				if s.rtype != dns.TypePTR && !tc.spec.TXTNoKey && !strings.Contains(strings.ReplaceAll(strings.ReplaceAll(got[0], " ", ""), `""`, ""), b64) {
 					t.Errorf("dig %s %s = %s, want the key %s...", s.owner, typ, got[0], b64[:20])
 				}
 			}

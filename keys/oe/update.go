@@ -54,7 +54,7 @@ func Plan(records []dns.RR, zones []string) ([]Update, error) {
 	for _, u := range out {
 		// TSIG adds about 100 bytes; leave room for a long key name.
 		if n := u.Msg().Len() + 400; n > dns.MaxMsgSize {
-			return nil, fmt.Errorf("the update of zone %s would be %d bytes, over the %d-byte DNS message limit: publish fewer clients (a smaller --subnet)",
+			return nil, fmt.Errorf("the update of zone %s would be %d bytes, over the %d-byte DNS message limit: leave the key out of the clients' TXT records (--txt-nokey) or publish fewer clients (a smaller --subnet)",
 				strings.TrimSuffix(u.Zone, "."), n, dns.MaxMsgSize)
 		}
 	}
@@ -108,7 +108,7 @@ func Nsupdate(server string, key TSIGKey, updates []Update) string {
 	if !key.IsZero() {
 		fmt.Fprintf(&b, "; signed with %s\n", key)
 	} else {
-		b.WriteString("; unsigned (--insecure)\n")
+		b.WriteString("; unsigned\n")
 	}
 	if server != "" {
 		host, port, err := net.SplitHostPort(server)

@@ -60,12 +60,20 @@ func TestPlanErrors(t *testing.T) {
 		t.Errorf("Plan(nil) succeeded")
 	}
 	// 1024 clients with a 2048-bit key in their TXT cannot fit one message.
-	big, err := Spec{ID: "192.0.2.1", Pub: host, TXT: "192.0.2.1", Subnet: mustPrefix("10.0.0.0/22")}.Records()
+	big, err := Spec{ID: "192.0.2.1", Pub: host, TXT: "192.0.2.1", Subnet: mustPrefix("10.0.0.0/24")}.Records()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Plan(big, []string{"10.in-addr.arpa"}); err == nil || !strings.Contains(err.Error(), "over the 65535-byte DNS message limit") {
-		t.Errorf("Plan(1022 clients) = %v, want the message-size error", err)
+	if _, err := Plan(big, []string{"10.in-addr.arpa"}); err == nil || !strings.Contains(err.Error(), "over the 65535-byte DNS message limit: leave the key out of the clients' TXT records (--txt-nokey)") {
+		t.Errorf("Plan(254 keyed clients) = %v, want the message-size error", err)
+	}
+	// Without the key in each TXT a /24 fits.
+	small, err := Spec{ID: "192.0.2.1", Pub: host, TXT: "192.0.2.1", TXTNoKey: true, Subnet: mustPrefix("10.0.0.0/24")}.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Plan(small, []string{"10.in-addr.arpa"}); err != nil {
+		t.Errorf("Plan(254 clients, --txt-nokey) = %v", err)
 	}
 }
 

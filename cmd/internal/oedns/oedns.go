@@ -39,6 +39,7 @@ func Flags() []cli.Flag {
 		&cli.BoolFlag{Name: "dry-run", Usage: "with --publish: print the update in nsupdate syntax instead of sending it"},
 		&cli.BoolFlag{Name: "insecure", Usage: "with --publish: send the update unsigned (no --tsig-key)"},
 		&cli.StringFlag{Name: "subnet", Usage: "gateway role: publish --txt/--ipseckey at each client of `CIDR` instead of at the owner"},
+		&cli.BoolFlag{Name: "txt-nokey", Usage: "with --txt: name only the gateway in the TXT records; peers take the key from its KEY record (lets a /24 fit one update)"},
 		&cli.StringFlag{Name: "ptr-domain", Usage: "with --subnet: also publish each client's PTR to A-B-C-D.`DOMAIN`"},
 		&cli.StringFlag{Name: "nameserver", Usage: "with --check: ask name server `HOST[:PORT]` (default: --server, else /etc/resolv.conf)"},
 		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "wait at most `DURATION` for each DNS answer"},
@@ -99,6 +100,7 @@ func specFromFlags(c *cli.Context) (oe.Spec, error) {
 		Precedence: keys.DefaultPrecedence,
 		TTL:        uint32(c.Uint("ttl")),
 		PTRDomain:  c.String("ptr-domain"),
+		TXTNoKey:   c.Bool("txt-nokey"),
 	}
 	if c.IsSet("precedence") {
 		s.Precedence = c.Int("precedence")
