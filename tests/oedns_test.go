@@ -78,6 +78,8 @@ func TestShowhostkeyPublishRoles(t *testing.T) {
 			[][2]string{{"4.2.0.192.in-addr.arpa", "KEY"}, {"4.2.0.192.in-addr.arpa", "TXT"}}},
 		{"gateway-for-subnet", []string{"--owner", "192.0.2.1", "--key", "--txt", "192.0.2.1", "--subnet", "198.51.100.0/28", "--ptr-domain", "example.com"}, 2,
 			[][2]string{{"1.2.0.192.in-addr.arpa", "KEY"}, {"1.100.51.198.in-addr.arpa", "TXT"}, {"14.100.51.198.in-addr.arpa", "TXT"}, {"14.100.51.198.in-addr.arpa", "PTR"}}},
+		{"gateway-slash24-nokey", []string{"--owner", "192.0.2.1", "--key", "--txt", "192.0.2.1", "--txt-nokey", "--subnet", "198.51.100.0/24"}, 2,
+			[][2]string{{"1.2.0.192.in-addr.arpa", "KEY"}, {"254.100.51.198.in-addr.arpa", "TXT"}}},
 		{"ipseckey", []string{"--owner", "192.0.2.5", "--ipseckey", "--gateway", "192.0.2.5"}, 1,
 			[][2]string{{"5.2.0.192.in-addr.arpa", "IPSECKEY"}}},
 		{"ipseckey-forward", []string{"--owner", "xy.example.com", "--ipseckey", "--txt", "@xy.example.com"}, 1,
@@ -105,8 +107,11 @@ func TestShowhostkeyPublishRoles(t *testing.T) {
 					t.Errorf("dig %s %s after publishing twice = %d records, want 1 (idempotent):\n%s", d[0], d[1], len(lines), got)
 				}
 				want := key
-				if d[1] == "PTR" {
+				switch {
+				case d[1] == "PTR":
 					want = "198-51-100-14.example.com."
+				case strings.HasSuffix(tc.name, "-nokey") && d[1] == "TXT":
+					want = `"X-IPsec-Server(10)=192.0.2.1"`
 				}
 				if !strings.Contains(nospace(got), want) || strings.Fields(got)[1] != "600" {
 					t.Errorf("dig %s %s = %s, want TTL 600 and %.30s...", d[0], d[1], got, want)
