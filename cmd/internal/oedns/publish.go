@@ -47,14 +47,14 @@ func publish(c *cli.Context, spec oe.Spec) error {
 	cl := &oe.Client{Server: c.String("server"), Key: key, Timeout: c.Duration("timeout")}
 	zones := c.StringSlice("zone")
 	if len(zones) == 0 {
-		// As nsupdate does without "zone": ask the server, once per owner.
-		seen := map[string]bool{}
+		// As nsupdate does without "zone": ask the server for the zone of
+		// an owner, but not again for owners inside a zone already found
+		// (a gateway's 254 clients share one reverse zone).
 		for _, rr := range rrs {
 			owner := rr.Header().Name
-			if seen[owner] {
+			if insideAny(zones, owner) {
 				continue
 			}
-			seen[owner] = true
 			z, err := cl.FindZone(ctx, owner)
 			if err != nil {
 				return err
@@ -86,6 +86,16 @@ func publish(c *cli.Context, spec oe.Spec) error {
 		fmt.Fprintf(c.App.Writer, "published %d records in zone %s at %s\n", len(u.Records), u.Zone, server)
 	}
 	return nil
+}
+
+// insideAny reports whether name is at or below one of zones.
+func insideAny(zones []string, name string) bool {
+	for _, z := range zones {
+		if oe.IsSubdomain(z, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
