@@ -7,7 +7,7 @@ import (
 	"log"
 	"os"
 
-	"goswan/conf/internal/keywordgen"
+	"goswan/conf/keywordtable"
 )
 
 func main() {
@@ -16,7 +16,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer in.Close()
-	src, err := keywordgen.Generate(in)
+	src, err := keywordtable.Generate(in)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"goswan/conf/internal/keywordgen"
+	"goswan/conf/keywordtable"
 )
 
 // TestKeywordTableFresh fails when zkeywords.go was not regenerated after
@@ -16,7 +16,7 @@ func TestKeywordTableFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	want, err := keywordgen.Generate(in)
+	want, err := keywordtable.Generate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,12 @@ func TestLookupKeyword(t *testing.T) {
 		{"left", "left", Left},
 		{"subnet", "rightsubnet", Right},
 		{"espenckey", "espenckey", NoSide},
+		{"espauthkey", "espauthkey", NoSide},
+		{"ahkey", "ahkey", NoSide},
 		{"leftespenckey", "leftespenckey", Left},
+		{"rightespauthkey", "rightespauthkey", Right},
+		{"leftahkey", "leftahkey", Left},
+		{"rightespspi", "rightespspi", Right},
 		{"auto", "auto", NoSide},
 		{"keylife", "keylife", NoSide},
 	}

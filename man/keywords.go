@@ -1,7 +1,6 @@
 package man
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"goswan/conf/keywordtable"
 )
 
 // The generated keyword reference sits between these two comment lines of
@@ -18,15 +19,8 @@ const (
 	EndMarker   = `.\" END GENERATED KEYWORDS`
 )
 
-// row is one line of conf/keywords.tsv.
-type row struct {
-	name, section string
-	leftRight     bool
-	typ           string
-	values        []string
-	status        string
-	mapTo, note   string
-}
+// row is one keyword of conf/keywords.tsv.
+type row = keywordtable.Row
 
 // typeText explains each value type of the table. A type missing here
 // fails generation, so a new type in the table cannot reach the page
@@ -66,42 +60,22 @@ var statusGroups = []struct {
 	{"Manual keying (ipsec manual)", []string{"manual"}},
 }
 
-// readTable parses the keyword table; the checks mirror
-// conf/internal/keywordgen, which generates the parser's copy.
+// readTable reads the keyword table and checks that the page can describe
+// every type and status in it.
 func readTable(tsv io.Reader) ([]row, error) {
-	var rows []row
-	sc := bufio.NewScanner(tsv)
-	line := 0
-	seen := map[string]bool{}
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		f := strings.Split(text, "\t")
-		if len(f) != 8 {
-			return nil, fmt.Errorf("keywords.tsv:%d: %d columns, want 8", line, len(f))
-		}
-		r := row{name: f[0], section: f[1], leftRight: f[2] == "yes", typ: f[3],
-			values: strings.Fields(f[4]), status: f[5], mapTo: f[6], note: f[7]}
-		if r.section != "setup" && r.section != "conn" {
-			return nil, fmt.Errorf("keywords.tsv:%d: unknown section %q", line, r.section)
-		}
-		if _, ok := typeText[r.typ]; !ok {
-			return nil, fmt.Errorf("keywords.tsv:%d: type %q has no description in man/keywords.go", line, r.typ)
-		}
-		if _, ok := statusKnown[r.status]; !ok {
-			return nil, fmt.Errorf("keywords.tsv:%d: status %q has no description in man/keywords.go", line, r.status)
-		}
-		key := r.section + "/" + r.name
-		if seen[key] {
-			return nil, fmt.Errorf("keywords.tsv:%d: duplicate keyword %q", line, r.name)
-		}
-		seen[key] = true
-		rows = append(rows, r)
+	rows, err := keywordtable.Read(tsv)
+	if err != nil {
+		return nil, err
 	}
-	return rows, sc.Err()
+	for _, r := range rows {
+		if _, ok := typeText[r.Type]; !ok {
+			return nil, fmt.Errorf("keywords.tsv: type %q of %q has no description in man/keywords.go", r.Type, r.Name)
+		}
+		if !statusKnown[r.Status] {
+			return nil, fmt.Errorf("keywords.tsv: status %q of %q has no description in man/keywords.go", r.Status, r.Name)
+		}
+	}
+	return rows, nil
 }
 
 // KeywordSection renders the keyword reference of ipsec.conf(5) from the
@@ -111,7 +85,7 @@ func KeywordSection(tsv io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
 	var b bytes.Buffer
 	b.WriteString(BeginMarker + "\n")
 	b.WriteString(".SH KEYWORDS\n")
@@ -122,7 +96,7 @@ func KeywordSection(tsv io.Reader) ([]byte, error) {
 	b.WriteString(".SS \"Value types\"\n")
 	used := map[string]bool{}
 	for _, r := range rows {
-		used[r.typ] = true
+		used[r.Type] = true
 	}
 	types := make([]string, 0, len(used))
 	for t := range used {
@@ -136,7 +110,7 @@ func KeywordSection(tsv io.Reader) ([]byte, error) {
 		for _, g := range statusGroups {
 			var group []row
 			for _, r := range rows {
-				if r.section == sec.key && contains(g.statuses, r.status) {
+				if r.Section == sec.key && contains(g.statuses, r.Status) {
 					group = append(group, r)
 				}
 			}
@@ -155,23 +129,23 @@ func KeywordSection(tsv io.Reader) ([]byte, error) {
 
 func writeEntry(b *bytes.Buffer, r row) {
 	b.WriteString(".TP\n")
-	if r.leftRight {
-		fmt.Fprintf(b, "\\fB%s\\fR=\\fI%s\\fR, \\fB%s\\fR=\\fI%s\\fR\n", esc(r.name), r.typ, esc(rightName(r.name)), r.typ)
+	if r.LeftRight {
+		fmt.Fprintf(b, "\\fB%s\\fR=\\fI%s\\fR, \\fB%s\\fR=\\fI%s\\fR\n", esc(r.Name), r.Type, esc(rightName(r.Name)), r.Type)
 	} else {
-		fmt.Fprintf(b, "\\fB%s\\fR=\\fI%s\\fR\n", esc(r.name), r.typ)
+		fmt.Fprintf(b, "\\fB%s\\fR=\\fI%s\\fR\n", esc(r.Name), r.Type)
 	}
 	if st := statusText(r); st != "" {
 		fmt.Fprintf(b, "%s.\n", st)
 	}
-	if len(r.values) > 0 {
-		vals := make([]string, len(r.values))
-		for i, v := range r.values {
+	if len(r.Values) > 0 {
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
 			vals[i] = `\fB` + esc(v) + `\fR`
 		}
 		fmt.Fprintf(b, "Values: %s.\n", strings.Join(vals, ", "))
 	}
-	if r.note != "" {
-		note := strings.TrimSuffix(expand(r.note), ".")
+	if r.Note != "" {
+		note := strings.TrimSuffix(expand(r.Note), ".")
 		fmt.Fprintf(b, "%s.\n", textLine(upperFirst(note)))
 	}
 }
@@ -181,11 +155,11 @@ var statusKnown = map[string]bool{"current": true, "alias": true, "ignored": tru
 // statusText says what goswan does with a keyword of r's status, beyond
 // what the group heading says; "" when the heading says it all.
 func statusText(r row) string {
-	target := `\fB` + esc(r.mapTo) + `\fR`
-	if r.leftRight && strings.HasPrefix(r.mapTo, "left") {
-		target += `, \fB` + esc(rightName(r.mapTo)) + `\fR`
+	target := `\fB` + esc(r.MapTo) + `\fR`
+	if r.LeftRight && strings.HasPrefix(r.MapTo, "left") {
+		target += `, \fB` + esc(rightName(r.MapTo)) + `\fR`
 	}
-	switch r.status {
+	switch r.Status {
 	case "alias":
 		return "Alias of " + target
 	case "ignored":
@@ -193,7 +167,7 @@ func statusText(r row) string {
 	case "obsolete":
 		return "Ignored, with a warning"
 	case "legacy":
-		if r.mapTo != "" {
+		if r.MapTo != "" {
 			return "Read as " + target + ", with a warning"
 		}
 		return "Accepted with a warning"

@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 func TestCensor(t *testing.T) {
 	tests := []struct {
 		name, in, want string

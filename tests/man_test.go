@@ -507,22 +507,43 @@ func TestManConfKeywords(t *testing.T) {
 	}
 }
 
+// example is one .EX/.EE block of a page's EXAMPLES section, as plain
+// text, with the roff comment line just before it (for ipsec.conf.5:
+// whether Libreswan 4.10 accepts it).
+type example struct {
+	text, note string
+}
+
 // examples returns the .EX/.EE blocks of a page's EXAMPLES section as
 // plain text.
 func examples(page string) []string {
 	var out []string
+	for _, ex := range annotatedExamples(page) {
+		out = append(out, ex.text)
+	}
+	return out
+}
+
+func annotatedExamples(page string) []example {
+	var out []example
 	var cur []string
 	in := false
+	note, prev := "", ""
 	for _, l := range section(sections(page), "EXAMPLES") {
 		switch {
 		case strings.HasPrefix(l, ".EX"):
 			in, cur = true, nil
+			note = strings.TrimSpace(strings.TrimPrefix(prev, `.\"`))
+			if !strings.HasPrefix(prev, `.\"`) {
+				note = ""
+			}
 		case strings.HasPrefix(l, ".EE"):
 			in = false
-			out = append(out, strings.Join(cur, "\n")+"\n")
+			out = append(out, example{text: strings.Join(cur, "\n") + "\n", note: note})
 		case in:
 			cur = append(cur, strings.NewReplacer(`\-`, "-", `\e`, `\`, `\&`, "", `\(dq`, `"`, `\(aq`, "'").Replace(l))
 		}
+		prev = l
 	}
 	return out
 }
@@ -547,6 +568,46 @@ func TestManConfExamples(t *testing.T) {
 			}
 			if err := cfg.ConnErrors(); err != nil {
 				t.Errorf("ipsec.conf.5 %s: conns do not load: %v", name, err)
+			}
+		})
+	}
+}
+
+// TestManConfExamplesLibreswan runs Libreswan 4.10's readwriteconf on each
+// example of ipsec.conf(5): the examples the page says Libreswan accepts
+// must load cleanly there too, and the FreeS/WAN ones it says Libreswan
+// rejects must be rejected, so the page's claims about Libreswan hold.
+func TestManConfExamplesLibreswan(t *testing.T) {
+	ls := testenv.MustHaveLibreswan(t)
+	for i, ex := range annotatedExamples(readPage(t, "ipsec.conf.5")) {
+		name := "example" + string(rune('1'+i)) + ".conf"
+		t.Run(name, func(t *testing.T) {
+			var accepts bool
+			switch {
+			case strings.HasPrefix(ex.note, "Libreswan 4.10 accepts"):
+				accepts = true
+			case strings.HasPrefix(ex.note, "Libreswan 4.10 rejects"):
+			default:
+				t.Fatalf("ipsec.conf.5 %s: the line before .EX must be a roff comment \"Libreswan 4.10 accepts|rejects this example\", got %q", name, ex.note)
+			}
+			// A private root: absolute includes read an empty /etc/ipsec.d.
+			root := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(root, "etc", "ipsec.d"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, name), []byte(ex.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(ls.Readwriteconf, "--rootdir", root, "--config", name)
+			cmd.Dir = root
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			switch {
+			case accepts && (err != nil || stderr.Len() > 0):
+				t.Errorf("Libreswan readwriteconf on ipsec.conf.5 %s (said to be accepted): %v\n%s", name, err, stderr.String())
+			case !accepts && err == nil:
+				t.Errorf("Libreswan readwriteconf accepts ipsec.conf.5 %s, which the page says it rejects", name)
 			}
 		})
 	}
