@@ -306,3 +306,47 @@ func TestVerifyOEChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestShowhostkeyPublishFromSecrets takes the key from ipsec.secrets,
+// picked by --id, which also names the owner: @FQDN its forward name, an
+// address its reverse-map name.
+func TestShowhostkeyPublishFromSecrets(t *testing.T) {
+	n := testenv.StartNamed(t)
+	dir := oeConfDir(t, oePEM) // ipsec.secrets: @xy.example.com : RSA { ... }
+	secretsFile := filepath.Join(dir, "ipsec.secrets")
+	b, err := os.ReadFile(secretsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same key under the host's address too.
+	if err := os.WriteFile(secretsFile, append(b, []byte(strings.Replace(string(b), "@xy.example.com", "192.0.2.4", 1))...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := oeKeyB64(t, oePEM)
+	for _, tc := range []struct {
+		id, rtype, name string
+		args            []string
+	}{
+		{"@xy.example.com", "KEY", "xy.example.com", []string{"--key"}},
+		{"192.0.2.4", "TXT", "4.2.0.192.in-addr.arpa", []string{"--txt", "192.0.2.4"}},
+	} {
+		args := append([]string{"showhostkey", "--file", secretsFile, "--id", tc.id}, tc.args...)
+		out, errs, code := oeRun(t, append(args, "--publish", "--server", n.Addr, "--tsig-key", n.KeyFile)...)
+		if code != 0 {
+			t.Fatalf("publish --id %s: exit %d %s%s", tc.id, code, out, errs)
+		}
+		if got := n.Dig(t, tc.name, tc.rtype); !strings.Contains(nospace(got), key) {
+			t.Errorf("dig %s %s = %s, want the key from ipsec.secrets", tc.name, tc.rtype, got)
+		}
+		out, errs, code = oeRun(t, append(args, "--check", "--nameserver", n.Addr)...)
+		if code != 0 || !strings.Contains(out, "[OK]") {
+			t.Errorf("check --id %s: exit %d %s%s", tc.id, code, out, errs)
+		}
+	}
+	// An id with no key in the file is Libreswan's "no key" status, 20.
+	_, errs, code := oeRun(t, "showhostkey", "--file", secretsFile, "--id", "@nobody.example.com", "--key",
+		"--publish", "--server", n.Addr, "--tsig-key", n.KeyFile)
+	if code != 20 {
+		t.Errorf("publish for an unknown id: exit %d %s, want 20", code, errs)
+	}
+}

@@ -3,6 +3,7 @@ package oe
 import (
 	"context"
 	"crypto/rsa"
+	"net"
 	"net/netip"
 	"os/exec"
 	"strings"
@@ -70,9 +71,6 @@ func TestPublishRolesNamed(t *testing.T) {
 	b64 := mustBase64(t, host)
 	ctx := context.Background()
 	for _, tc := range roleCases(t) {
-		if tc.name == "ipseckey-ipv6" {
-			continue // no ip6.arpa zone on the test server
-		}
 		t.Run(tc.name, func(t *testing.T) {
 			want := f.publish(t, tc.spec)
 			f.publish(t, tc.spec) // idempotent: still one set afterwards
@@ -174,6 +172,36 @@ func TestSendRefusedNamed(t *testing.T) {
 				t.Errorf("refused update changed the zone: %v", got)
 			}
 		})
+	}
+	// A record outside the zone of its message: the server's NOTZONE.
+	outside, _ := Full(netip.MustParseAddr("192.0.2.4"), host, 300).Records()
+	if err := f.cl.Send(context.Background(), []Update{{Zone: "example.com.", Records: outside}}); err == nil ||
+		err.Error() != "update of zone example.com rejected by "+f.n.Addr+": NOTZONE: a record lies outside the zone" {
+		t.Errorf("Send outside the zone = %v, want NOTZONE", err)
+	}
+	// A second zone failing names the zone already updated.
+	if err := f.cl.Send(context.Background(), []Update{{Zone: "example.com.", Records: rrs}, {Zone: "100.51.198.in-addr.arpa.", Records: outside}}); err == nil ||
+		!strings.Contains(err.Error(), "NOTZONE") || !strings.HasSuffix(err.Error(), "(zones already updated: example.com)") {
+		t.Errorf("Send with a failing second zone = %v", err)
+	}
+	// A server that accepts the connection but never answers.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	silent := &Client{Server: l.Addr().String(), Key: f.cl.Key, Timeout: 300 * time.Millisecond}
+	if err := silent.Send(context.Background(), ups); err == nil || err.Error() != "checking zone example.com: no answer from "+l.Addr().String()+" (timeout)" {
+		t.Errorf("Send to a silent server = %v, want the timeout line", err)
 	}
 	// No answer at all: a port nobody listens on.
 	dead := &Client{Server: "127.0.0.1:1", Key: f.cl.Key, Timeout: time.Second}

@@ -30,9 +30,10 @@ type Named struct {
 }
 
 // DefaultNamedZones is what StartNamed serves when given no zones: a forward
-// zone, the reverse zone of the hosts and gateways (192.0.2.0/24) and the
-// reverse zone of a gateway's client subnet (198.51.100.0/24).
-var DefaultNamedZones = []string{"example.com", "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa"}
+// zone, the reverse zone of the hosts and gateways (192.0.2.0/24), the
+// reverse zone of a gateway's client subnet (198.51.100.0/24) and the IPv6
+// reverse zone of 2001:db8::/32.
+var DefaultNamedZones = []string{"example.com", "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa"}
 
 // MustHaveNamed returns the paths of named and dig or skips/fails t.
 func MustHaveNamed(t testing.TB) (named, dig string) {
