@@ -350,3 +350,30 @@ func TestShowhostkeyPublishFromSecrets(t *testing.T) {
 		t.Errorf("publish for an unknown id: exit %d %s, want 20", code, errs)
 	}
 }
+
+// TestShowhostkeyPublishUsage: inconsistent flags are usage errors (exit
+// 2) found before any key is read or anything is sent.
+func TestShowhostkeyPublishUsage(t *testing.T) {
+	base := []string{"showhostkey", "--pem-in", oePEM}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"publish-and-check", []string{"--owner", "a.example.com", "--key", "--publish", "--check"}, "give --publish or --check, not both"},
+		{"server-with-check", []string{"--owner", "a.example.com", "--key", "--check", "--server", "127.0.0.1"}, "--server applies to --publish only"},
+		{"nameserver-with-publish", []string{"--owner", "a.example.com", "--key", "--publish", "--nameserver", "127.0.0.1", "--dry-run", "--zone", "example.com"}, "--nameserver applies to --check only"},
+		{"no-record-type", []string{"--owner", "a.example.com", "--publish", "--dry-run", "--zone", "example.com"}, "choose the records with --key, --txt GATEWAY and/or --ipseckey"},
+		{"no-owner", []string{"--key", "--publish", "--dry-run", "--zone", "example.com"}, "need the owner: --id @FQDN or --id ADDRESS (or --owner)"},
+		{"bad-subnet", []string{"--owner", "192.0.2.1", "--txt", "192.0.2.1", "--subnet", "198.51.100.0", "--publish", "--dry-run", "--zone", "example.com"}, `--subnet "198.51.100.0" is not an address/prefix-length`},
+		{"ptr-without-subnet", []string{"--owner", "192.0.2.1", "--txt", "192.0.2.1", "--ptr-domain", "example.com", "--check"}, "--ptr-domain needs --subnet"},
+		{"dry-run-no-zone", []string{"--owner", "a.example.com", "--key", "--publish", "--dry-run"}, "--dry-run without --server needs --zone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := oeRun(t, append(base, tc.args...)...)
+			if code != 2 || !strings.Contains(errs, tc.wantErr) || out != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, tc.wantErr)
+			}
+		})
+	}
+}
