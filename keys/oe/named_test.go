@@ -245,3 +245,32 @@ func mustBase64(t *testing.T, pub *rsa.PublicKey) string {
 	}
 	return b
 }
+
+// TestSendAllOrNothingNamed: when one zone of several refuses the key, no
+// zone is changed, although each zone has its own message.
+func TestSendAllOrNothingNamed(t *testing.T) {
+	n := testenv.StartNamedConfig(t, testenv.NamedConfig{Zones: []string{"example.com"}, ReadOnlyZones: []string{"2.0.192.in-addr.arpa"}})
+	key, err := NewTSIGKey(n.KeyName, n.KeyAlg, n.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := loadPub(t, "host.pub.pem")
+	fwd, _ := InitiatorOnly("both.example.com", host, 300).Records()
+	rev, _ := Full(netip.MustParseAddr("192.0.2.4"), host, 300).Records()
+	ups, err := Plan(append(fwd, rev...), n.Zones)
+	if err != nil || len(ups) != 2 {
+		t.Fatalf("Plan = %d updates, %v", len(ups), err)
+	}
+	err = (&Client{Server: n.Addr, Key: key}).Send(context.Background(), ups)
+	want := "update of zone 2.0.192.in-addr.arpa refused by " + n.Addr + `: REFUSED: the server does not let TSIG key "ipsec-test-key" update this zone (allow-update/update-policy)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Send = %v, want %q", err, want)
+	}
+	if got := strings.TrimSpace(n.Dig(t, "both.example.com", "KEY")); got != "" {
+		t.Errorf("the allowed zone was changed although another refused: %s", got)
+	}
+	// With the read-only zone left out, the same update goes through.
+	if err := (&Client{Server: n.Addr, Key: key}).Send(context.Background(), ups[:1]); err != nil {
+		t.Errorf("Send(forward only) = %v", err)
+	}
+}

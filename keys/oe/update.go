@@ -210,6 +210,16 @@ func (c *Client) Send(ctx context.Context, updates []Update) error {
 				server, strings.TrimSuffix(u.Zone, "."), dns.RcodeToString[r.Rcode])
 		}
 	}
+	if len(updates) > 1 {
+		// Each message is atomic, a set of them is not. Probe every zone
+		// first with a signed update that changes nothing, so a refused key
+		// or zone fails before any zone is changed.
+		for _, u := range updates {
+			if err := c.probe(ctx, dc, server, u.Zone); err != nil {
+				return err
+			}
+		}
+	}
 	var done []string
 	for _, u := range updates {
 		m := u.Msg()
@@ -224,6 +234,27 @@ func (c *Client) Send(ctx context.Context, updates []Update) error {
 			return uerr
 		}
 		done = append(done, strings.TrimSuffix(u.Zone, "."))
+	}
+	return nil
+}
+
+// probe sends an UPDATE of zone whose only content is a prerequisite
+// that cannot hold (the zone has no SOA), signed like the real update. The
+// server verifies the signature and its update permission first (BADSIG,
+// BADKEY, REFUSED ...), then answers YXRRSET and changes nothing.
+func (c *Client) probe(ctx context.Context, dc *dns.Client, server, zone string) error {
+	m := new(dns.Msg)
+	m.SetUpdate(zone)
+	m.RRsetNotUsed([]dns.RR{&dns.ANY{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeSOA}}})
+	if !c.Key.IsZero() {
+		m.SetTsig(c.Key.Name, c.Key.Algorithm, 300, time.Now().Unix())
+	}
+	r, _, err := dc.ExchangeContext(ctx, m, server)
+	if r != nil && r.Rcode == dns.RcodeYXRrset {
+		return nil
+	}
+	if err := c.updateError(server, zone, r, err); err != nil {
+		return err
 	}
 	return nil
 }

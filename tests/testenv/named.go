@@ -54,6 +54,7 @@ func StartNamed(t testing.TB, zones ...string) *Named {
 type NamedConfig struct {
 	Zones         []string // updatable only with the TSIG key; DefaultNamedZones when empty
 	InsecureZones []string // updatable by anyone on 127.0.0.1, without TSIG
+	ReadOnlyZones []string // not updatable at all
 }
 
 // StartNamedConfig is StartNamed with zones that accept unsigned updates
@@ -92,7 +93,7 @@ func startNamed(t testing.TB, bin string, cfg NamedConfig) (*Named, error) {
 		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
 		Port:    port,
 		Dir:     dir,
-		Zones:   append(append([]string{}, cfg.Zones...), cfg.InsecureZones...),
+		Zones:   append(append(append([]string{}, cfg.Zones...), cfg.InsecureZones...), cfg.ReadOnlyZones...),
 		KeyName: "ipsec-test-key",
 		KeyAlg:  "hmac-sha256",
 		Secret:  base64.StdEncoding.EncodeToString(secret),
@@ -122,7 +123,10 @@ controls { };
 	for i, z := range n.Zones {
 		file := filepath.Join(dir, z+".db")
 		allow := fmt.Sprintf("key %q;", n.KeyName)
-		if i >= len(cfg.Zones) {
+		switch {
+		case i >= len(cfg.Zones)+len(cfg.InsecureZones):
+			allow = "none;"
+		case i >= len(cfg.Zones):
 			allow = "127.0.0.1;"
 		}
 		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { %s };\n};\n", z, file, allow)
