@@ -81,9 +81,23 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) ([]dns
 			lastErr = fmt.Errorf("looking up %s %s: %s answered %s", name, dns.TypeToString[qtype], server, dns.RcodeToString[resp.Rcode])
 			continue
 		}
+		// Follow a CNAME chain within the answer (at most a few links).
+		owner := name
+		for i := 0; i < 8; i++ {
+			next := ""
+			for _, rr := range resp.Answer {
+				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, owner) && qtype != dns.TypeCNAME {
+					next = c.Target
+				}
+			}
+			if next == "" {
+				break
+			}
+			owner = next
+		}
 		var out []dns.RR
 		for _, rr := range resp.Answer {
-			if rr.Header().Rrtype == qtype && strings.EqualFold(rr.Header().Name, name) {
+			if rr.Header().Rrtype == qtype && strings.EqualFold(rr.Header().Name, owner) {
 				out = append(out, rr)
 			}
 		}

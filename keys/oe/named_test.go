@@ -3,6 +3,7 @@ package oe
 import (
 	"context"
 	"crypto/rsa"
+	"fmt"
 	"net"
 	"net/netip"
 	"os/exec"
@@ -272,5 +273,30 @@ func TestSendAllOrNothingNamed(t *testing.T) {
 	// With the read-only zone left out, the same update goes through.
 	if err := (&Client{Server: n.Addr, Key: key}).Send(context.Background(), ups[:1]); err != nil {
 		t.Errorf("Send(forward only) = %v", err)
+	}
+}
+
+// TestLookupLargeAndAliasedNamed: an answer too big for 4096-byte EDNS0
+// UDP is fetched again over TCP, and a CNAME is followed.
+func TestLookupLargeAndAliasedNamed(t *testing.T) {
+	f := startNamed(t)
+	host := loadPub(t, "host.pub.pem")
+	var many []dns.RR
+	for i := 0; i < 14; i++ {
+		rrs, err := Spec{ID: "@big.example.com", Pub: host, TTL: 300, TXT: fmt.Sprintf("192.0.2.%d", i+1), Precedence: 10}.Records()
+		if err != nil {
+			t.Fatal(err)
+		}
+		many = append(many, rrs...)
+	}
+	alias := &dns.CNAME{Hdr: dns.RR_Header{Name: "alias.example.com.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 300}, Target: "big.example.com."}
+	if err := f.cl.Send(context.Background(), []Update{{Zone: "example.com.", Records: append(many, alias)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"big.example.com", "alias.example.com"} {
+		got, err := f.res.Lookup(context.Background(), name, dns.TypeTXT)
+		if err != nil || len(got) != 14 {
+			t.Errorf("Lookup(%s TXT) = %d records, %v; want 14 (over TCP after a truncated UDP answer)", name, len(got), err)
+		}
 	}
 }
