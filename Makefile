@@ -26,7 +26,7 @@ build:
 install: build
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ipsec
-	for a in $(APPLETS); do ln -sf $(SBINDIR)/ipsec $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
+	for a in $(APPLETS); do ln -sfr $(DESTDIR)$(SBINDIR)/ipsec $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 scripts/ipsec.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipsec
