@@ -367,6 +367,7 @@ func TestShowhostkeyPublishUsage(t *testing.T) {
 		{"no-owner", []string{"--key", "--publish", "--dry-run", "--zone", "example.com"}, "need the owner: --id @FQDN or --id ADDRESS (or --owner)"},
 		{"bad-subnet", []string{"--owner", "192.0.2.1", "--txt", "192.0.2.1", "--subnet", "198.51.100.0", "--publish", "--dry-run", "--zone", "example.com"}, `--subnet "198.51.100.0" is not an address/prefix-length`},
 		{"ptr-without-subnet", []string{"--owner", "192.0.2.1", "--txt", "192.0.2.1", "--ptr-domain", "example.com", "--check"}, "--ptr-domain needs --subnet"},
+		{"left-published", []string{"--owner", "a.example.com", "--key", "--left", "--publish", "--dry-run", "--zone", "example.com"}, "--left is not a DNS record"},
 		{"dry-run-no-zone", []string{"--owner", "a.example.com", "--key", "--publish", "--dry-run"}, "--dry-run without --server needs --zone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

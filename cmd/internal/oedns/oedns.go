@@ -62,6 +62,11 @@ func Run(c *cli.Context, pick func() (*rsa.PublicKey, error)) error {
 			return applet.Usagef("--%s applies to --publish only", f)
 		}
 	}
+	for _, f := range []string{"left", "right", "pubkey", "pem", "list", "dump", "dhclient"} {
+		if c.IsSet(f) {
+			return applet.Usagef("--%s is not a DNS record: --publish and --check take --key, --txt and --ipseckey", f)
+		}
+	}
 	if c.IsSet("nameserver") && !c.Bool("check") {
 		return applet.Usagef("--nameserver applies to --check only")
 	}
