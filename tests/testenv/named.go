@@ -175,6 +175,11 @@ controls { };
 		b, _ := os.ReadFile(n.Log)
 		log := string(b)
 		switch {
+		case strings.Contains(log, " running\n") && (strings.Contains(log, "could not listen") || strings.Contains(log, "unable to listen") || strings.Contains(log, "address in use")):
+			// named runs on without the socket it could not bind: the
+			// port was taken after freePort; try another.
+			stop()
+			return nil, fmt.Errorf("named could not listen on port %d:\n%s", port, log)
 		case strings.Contains(log, " running\n"): // the last start-up line
 			t.Cleanup(func() {
 				stop()
