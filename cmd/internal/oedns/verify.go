@@ -27,6 +27,9 @@ type VerifyOptions struct {
 	Timeout    time.Duration  // per DNS query; 5 s when zero
 }
 
+// VerifyTimeout bounds all of verify's OE lookups together.
+const VerifyTimeout = 30 * time.Second
+
 // VerifyHeading is the line above the OE checks, FreeS/WAN's wording.
 const VerifyHeading = "Opportunistic Encryption DNS checks:"
 
@@ -46,6 +49,10 @@ func VerifyChecks(ctx context.Context, o VerifyOptions) []oe.Result {
 			Detail: "no conn uses right=%opportunistic or %dns keys"}}
 	}
 	out := []oe.Result{{Label: VerifyHeading, Status: oe.Note}}
+	// Unreachable name servers must not hold verify up for minutes: every
+	// lookup left after this bound fails at once.
+	ctx, cancel := context.WithTimeout(ctx, VerifyTimeout)
+	defer cancel()
 	resolvConf := o.ResolvConf
 	if resolvConf == "" {
 		resolvConf = ResolvConf
