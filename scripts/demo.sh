@@ -46,3 +46,10 @@ fi
 step "$IPSEC" verify --nocolour --config "$ex/net-to-net.conf" || true
 printf '\n$ IPSEC_CONFS=%s %s barf | sed -n ...\n' "$ex/barf" "$IPSEC"
 IPSEC_CONFS="$ex/barf" "$IPSEC" barf --timeout 5s | sed -n '/_ ipsec\/conf$/,/_ ipsec\/listall$/p'
+# Opportunistic encryption in DNS: the records of the quickstart's roles,
+# and the signed RFC 2136 update `showhostkey --publish` would send (dry run;
+# drop --dry-run and add --server to send it, then check with --check).
+step "$IPSEC" showhostkey --pem-in "$ex/oe-host.pub.pem" --owner xy.example.com --key
+step "$IPSEC" showhostkey --pem-in "$ex/oe-host.pub.pem" --owner 192.0.2.1 --key --txt 192.0.2.1 \
+	--subnet 198.51.100.0/29 --ptr-domain example.com --publish --dry-run \
+	--zone 2.0.192.in-addr.arpa --zone 100.51.198.in-addr.arpa --tsig-key "$ex/oe-tsig.key"
