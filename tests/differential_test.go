@@ -626,6 +626,7 @@ var intendedDiffs = map[diffKey]string{
 	{"conn-bad-protoport.conf", "file"}:                   "a malformed value (leftprotoport=300/70000) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
 	{"lex-double-eq.conf", "file"}:                        "a malformed value (leftsubnet==10.0.0.0/8 is the value =10.0.0.0/8) is an error at its file:line:col; Libreswan drops only that conn",
 	{"lex-hash-alone.conf", "file"}:                       "in `auto=add #` the # starts an empty comment; Libreswan's lexer makes a blank-less comment a syntax error",
+	{"lex-control-char.conf", "file"}:                     "a control character inside a value is an error naming its column (FreeS/WAN 2 rejected unprintable bytes too); Libreswan keeps it in the value",
 	{"crlf.conf", "file"}:                                 "CRLF line endings are stripped; Libreswan glues the CR to the value (auto=add\\r is invalid) and exits 1",
 	{"ls4-comment-nospace.conf", "file"}:                  "in `leftid=@n #note` the # starts a comment; Libreswan's lexer makes a blank-less comment a syntax error",
 	{"ls4-duration-fraction.conf", "frac.ikelifetime"}:    "1.5h is read as 90m (FreeS/WAN 2 accepted fractions); Libreswan silently ignores it and keeps the default",
