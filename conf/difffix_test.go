@@ -319,3 +319,40 @@ func TestHostMagicSpelling(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintReadsBack: every value prints as a token that reads back to
+// the same value, including raw values holding quotes, and values of
+// alsoflip'd keywords print among their new end. Found by the idempotency
+// check of the differential test (corpus lex-quote-backslash.conf,
+// also-flip.conf).
+func TestPrintReadsBack(t *testing.T) {
+	for _, src := range []string{
+		"conn a\n\tleft=192.0.2.1\n\tleftid=\"a\\\"b\"\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid=\"@foo\"x\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid=\"\"ab\"\"\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid={\"ab\"}\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid=\"{ab\"\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid={a\"b c}\n",
+		"conn a\n\tleft=192.0.2.1\n\tleftid=\"#x\"\n",
+		"conn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\talsoflip=b\nconn b\n\tleftsubnet=10.1.0.0/16\n\trightid=@b\n",
+	} {
+		cfg, err := Parse("in.conf", []byte(src), nil)
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		var once, twice strings.Builder
+		Format(&once, cfg)
+		again, err := Parse("out.conf", []byte(once.String()), nil)
+		if err != nil {
+			t.Errorf("%q printed as %q does not read back: %v", src, once.String(), err)
+			continue
+		}
+		Format(&twice, again)
+		if once.String() != twice.String() {
+			t.Errorf("%q: printed\n%s\nthen\n%s", src, once.String(), twice.String())
+		}
+		if want, got := cfg.Conn("a").String("leftid"), again.Conn("a").String("leftid"); got != want {
+			t.Errorf("%q: leftid %q reads back as %q", src, want, got)
+		}
+	}
+}

@@ -218,5 +218,8 @@ func flipped(v *Value) *Value {
 	case strings.HasPrefix(v.Keyword, "right"):
 		w.Keyword = "left" + strings.TrimPrefix(v.Keyword, "right")
 	}
+	if k := lookupCanonical(w.Keyword); k != nil {
+		w.order = sortKey(k, w.Keyword) // print it among its new end's keywords
+	}
 	return &w
 }

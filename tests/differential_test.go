@@ -447,6 +447,7 @@ func runOurs(t *testing.T, prog, file string) read {
 		}
 		return read{rejected: true}
 	}
+	checkIdempotent(t, cfg)
 	if (runErr != nil) != (cfg.ConnErrors() != nil) {
 		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.ConnErrors())
 	}
@@ -470,6 +471,28 @@ func runOurs(t *testing.T, prog, file string) read {
 		r.conns = append(r.conns, c)
 	}
 	return r
+}
+
+// checkIdempotent reads our printed form of cfg again: it must parse and
+// print the same (readwriteconf(readwriteconf(x)) == readwriteconf(x)) for
+// every corpus file, whatever its dialect.
+func checkIdempotent(t *testing.T, cfg *conf.Config) {
+	t.Helper()
+	var once, twice bytes.Buffer
+	if err := conf.Format(&once, cfg); err != nil {
+		t.Fatal(err)
+	}
+	again, err := conf.Parse("printed.conf", once.Bytes(), nil)
+	if err != nil {
+		t.Errorf("our printed form does not read back: %v\n%s", err, once.Bytes())
+		return
+	}
+	if err := conf.Format(&twice, again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(once.Bytes(), twice.Bytes()) {
+		t.Errorf("printing is not idempotent:\n--- once\n%s--- twice\n%s", once.Bytes(), twice.Bytes())
+	}
 }
 
 // ourField normalises what our readwriteconf prints: values as written
