@@ -361,7 +361,7 @@ func runLibreswan(t *testing.T, prog, file string) read {
 		}
 	}
 	var r read
-	for _, s := range parseReadwriteconf(stdout.String()) {
+	for _, s := range parseReadwriteconf(stdout.String(), unquoteLibreswan) {
 		c := connRead{name: s.name, loaded: !failed[s.name], fields: map[string]string{}}
 		for _, f := range comparedFields {
 			c.fields[f] = libreswanField(f, s)
@@ -452,7 +452,7 @@ func runOurs(t *testing.T, prog, file string) read {
 		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.ConnErrors())
 	}
 	printed := map[string]rwcSection{}
-	for _, s := range parseReadwriteconf(stdout.String()) {
+	for _, s := range parseReadwriteconf(stdout.String(), unquoteOurs) {
 		printed[s.name] = s
 	}
 	var r read
@@ -595,7 +595,7 @@ func (s rwcSection) values(key string) []string {
 // headers at column 0, `\tkey=value` lines with optional "..." or {...}
 // around the value, `#` comment lines (Libreswan prints `#also = X`).
 // config setup and version lines are skipped.
-func parseReadwriteconf(out string) []rwcSection {
+func parseReadwriteconf(out string, unquote func(string) string) []rwcSection {
 	var secs []rwcSection
 	var cur *rwcSection
 	for _, line := range strings.Split(out, "\n") {
@@ -617,8 +617,26 @@ func parseReadwriteconf(out string) []rwcSection {
 	return secs
 }
 
-func unquote(v string) string {
+// unquoteLibreswan undoes Libreswan's printing, which wraps ids and other
+// strings in double quotes as they are, inner quotes included.
+func unquoteLibreswan(v string) string {
 	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '{' && v[len(v)-1] == '}') {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// unquoteOurs reads a value token as our reader does: "..." or {...} only
+// when the first closing character ends the token (`"a\"b"` is raw).
+func unquoteOurs(v string) string {
+	if len(v) < 2 || (v[0] != '"' && v[0] != '{') {
+		return v
+	}
+	closer := byte('"')
+	if v[0] == '{' {
+		closer = '}'
+	}
+	if strings.IndexByte(v[1:], closer) == len(v)-2 {
 		return v[1 : len(v)-1]
 	}
 	return v
