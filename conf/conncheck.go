@@ -2,6 +2,7 @@ package conf
 
 import (
 	"net/netip"
+	"strings"
 
 	"goswan/conf/token"
 )
@@ -29,6 +30,15 @@ func checkConn(c *Conn) token.ErrorList {
 		if v, ok := c.Get(end + "sourceip"); ok {
 			if _, err := netip.ParseAddr(v.Raw); err != nil {
 				errs.Addf(v.Pos, "bad value for %ssourceip=%s: not an IP address", end, v.Raw)
+			}
+		}
+	}
+	for _, end := range [...]string{"left", "right"} {
+		// confread.c: "The vnet: and vhost: keywords are only valid for
+		// IKEv1 connections".
+		if v, ok := c.Get(end + "subnet"); ok && !isIKEv1(c) {
+			if l := lower(v.Raw); strings.HasPrefix(l, "vhost:") || strings.HasPrefix(l, "vnet:") {
+				errs.Addf(v.Pos, "%ssubnet=%s: vnet: and vhost: are only valid for IKEv1 conns (ikev2=no)", end, v.Raw)
 			}
 		}
 	}

@@ -34,6 +34,11 @@ func TestConnConsistency(t *testing.T) {
 		{"ikev1 rsa", "conn a\n" + hosts + "\tauthby=rsa\n\tikev2=no\n", ""},
 		{"ikev2 authby=null", "conn a\n" + hosts + "\tauthby=null\n\tikev2=insist\n", ""},
 		{"ikev2 by default", "conn a\n" + hosts + "\tauthby=ecdsa\n", ""},
+		{"vhost with ikev2", "conn a\n" + hosts + "\trightsubnet=vhost:%no,%priv\n",
+			"vnet: and vhost: are only valid for IKEv1 conns"},
+		{"vnet with ikev2=insist", "conn a\n" + hosts + "\tleftsubnet=vnet:%priv\n\tikev2=insist\n",
+			"vnet: and vhost: are only valid for IKEv1 conns"},
+		{"vhost with ikev1", "conn a\n" + hosts + "\trightsubnet=vhost:%priv\n\tikev2=permit\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -354,5 +359,19 @@ func TestPrintReadsBack(t *testing.T) {
 		if want, got := cfg.Conn("a").String("leftid"), again.Conn("a").String("leftid"); got != want {
 			t.Errorf("%q: leftid %q reads back as %q", src, want, got)
 		}
+	}
+}
+
+// TestBareSubnetMagic: %priv, %no, %any and %all are not subnets on their
+// own (Libreswan 4.10 fails the conn); %priv and %no belong inside vhost:
+// or vnet:. Found by a randomised run of the differential test.
+func TestBareSubnetMagic(t *testing.T) {
+	for _, v := range []string{"%priv", "%no", "%any", "%all", "%any6"} {
+		if _, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet="+v+"\n"), nil); err == nil {
+			t.Errorf("rightsubnet=%s accepted", v)
+		}
+	}
+	if _, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet=vhost:%no,%priv\n\tikev2=no\n"), nil); err != nil {
+		t.Errorf("vhost:%%no,%%priv: %v", err)
 	}
 }
