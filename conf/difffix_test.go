@@ -143,6 +143,14 @@ func TestRepeatByMeaning(t *testing.T) {
 		{"leftid", "@same", "@same", false},
 		{"left", "192.0.2.1", "192.0.2.1", true},
 		{"left", "%defaultroute", "%defaultroute", false},
+		{"left", "%any", "%any", false},
+		{"left", "%group", "%group", false},
+		{"left", "%opportunisticgroup", "%opportunisticgroup", false},
+		{"left", "%any6", "%any6", true},
+		{"left", "%defaultroute6", "%defaultroute6", true},
+		{"left", "%eth0", "%eth0", true},
+		{"left", "gw.example.com", "gw.example.com", true},
+		{"leftnexthop", "192.0.2.254", "192.0.2.254", false},
 	}
 	for _, tt := range tests {
 		text := "conn a\n\tright=198.51.100.1\n\t" + tt.key + "=" + tt.own + "\n\talso=b\nconn b\n\t" + tt.key + "=" + tt.also + "\n"
