@@ -10,10 +10,18 @@ import (
 // address itself, leftsubnet=SOURCEIP/32 (or /128). Libreswan's
 // readwriteconf prints that subnet, and pluto gets it as the client. The
 // derived value carries the position of the sourceip it came from.
-func deriveConn(c *Conn) {
+func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
+
+// deriveDefaults does the same for the accumulated conn %default, which
+// Libreswan loads as a conn of its own: a sourceip there gives the default
+// a subnet, which every conn without its own subnet then inherits, even
+// one that sets its own sourceip.
+func deriveDefaults(d *Values) { deriveSourceIPSubnet(d) }
+
+func deriveSourceIPSubnet(vs *Values) {
 	for _, end := range [...]string{"left", "right"} {
-		src, ok := c.Get(end + "sourceip")
-		if !ok || c.IsSet(end+"subnet") {
+		src, ok := vs.Get(end + "sourceip")
+		if !ok || vs.IsSet(end+"subnet") {
 			continue
 		}
 		a, err := netip.ParseAddr(src.Raw)
@@ -24,6 +32,6 @@ func deriveConn(c *Conn) {
 		src.Keyword = kw
 		src.Raw = netip.PrefixFrom(a, a.BitLen()).String()
 		src.order = sortKey(lookupCanonical(kw), kw)
-		c.Values.own = append(c.Values.own, &src)
+		vs.own = append(vs.own, &src)
 	}
 }

@@ -37,6 +37,7 @@ func (p *parser) resolve() *Config {
 		}
 		byName[s.name] = s
 	}
+	deriveDefaults(defaults)
 	for _, s := range p.sections {
 		if s.isDefault || byName[s.name] != s {
 			continue

@@ -667,6 +667,7 @@ var intendedDiffs = map[diffKey]string{
 	{"also-cycle.conf", "loaded"}:                         "an also= cycle is an error naming the chain (a → b → a); Libreswan silently stops at the cycle and loads both conns",
 	{"also-self.conf", "loaded"}:                          "also= naming the conn itself is a cycle error; Libreswan ignores it",
 	{"default-also.conf", "file"}:                         "also= in conn %default is an error; Libreswan logs it and still applies it to every conn",
+	{"default-invalid-then-fixed.conf", "loaded"}:         "all %default sections are merged before any conn is checked, so a later %default can correct an earlier one; Libreswan checks each %default as a conn and, when one fails (here IKEv1 with authby=ecdsa), skips every later %default and fails every conn",
 	{"duplicate-conn-names.conf", "file"}:                 "two conns with one name are an error; Libreswan keeps both silently while also= and addconn see only the first",
 	{"include-self.conf", "file"}:                         "an include cycle is an error; Libreswan includes the file 10 levels deep (10 copies of its conns) and stops silently",
 	{"edge-include-depth.conf", "file"}:                   "includes nested deeper than 10 are an error; Libreswan silently skips the deeper files",
