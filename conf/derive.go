@@ -24,6 +24,13 @@ func deriveSourceIPSubnet(vs *Values) {
 		if !ok || vs.IsSet(end+"subnet") {
 			continue
 		}
+		if vs.IsSet(end + "addresspool") {
+			// Libreswan derives the subnet here too, but printed it
+			// reads back as "subnet and addresspool", which fails the
+			// conn: we keep the conn as written so that readwriteconf
+			// stays idempotent.
+			continue
+		}
 		a, err := netip.ParseAddr(src.Raw)
 		if err != nil {
 			continue // reported by checkConn
