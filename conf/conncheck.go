@@ -42,6 +42,21 @@ func checkConn(c *Conn) token.ErrorList {
 			}
 		}
 	}
+	// confread.c parses a nexthop in the conn's host address family
+	// (hostaddrfamily=, else IPv6 when a host or nexthop is IPv6): an
+	// address of the other family is looked up as a name and fails.
+	v6 := hostFamilyIPv6(c)
+	for _, end := range [...]string{"left", "right"} {
+		if v, ok := c.Get(end + "nexthop"); ok {
+			if a, err := netip.ParseAddr(v.Raw); err == nil && a.Is6() != v6 {
+				fam := "IPv4"
+				if v6 {
+					fam = "IPv6"
+				}
+				errs.Addf(v.Pos, "bad value for %snexthop=%s: the conn's hosts are %s", end, v.Raw, fam)
+			}
+		}
+	}
 	if isIKEv1(c) {
 		if v, ok := c.Get("authby"); ok {
 			for _, w := range SplitList(v.Raw) {
@@ -82,3 +97,22 @@ func isIKEv1(c *Conn) bool {
 // ikev1Authby are the authby= words an IKEv1 conn may use (confread.c);
 // rsa is accepted as rsasig.
 var ikev1Authby = map[string]bool{"rsasig": true, "secret": true, "never": true, "rsa": true}
+
+// hostFamilyIPv6 reports whether the conn's hosts are IPv6, as Libreswan
+// 4.10 decides it: hostaddrfamily= when set, else whether left, right or a
+// nexthop is an IPv6 address, %defaultroute6 or %any6.
+func hostFamilyIPv6(c *Conn) bool {
+	switch lower(c.String("hostaddrfamily")) {
+	case "ipv6", "v6", "inet6":
+		return true
+	case "ipv4", "v4", "inet":
+		return false
+	}
+	for _, kw := range [...]string{"left", "right", "leftnexthop", "rightnexthop"} {
+		v := lower(c.String(kw))
+		if strings.Contains(v, ":") || v == "%defaultroute6" || v == "%any6" {
+			return true
+		}
+	}
+	return false
+}

@@ -38,6 +38,14 @@ func TestConnConsistency(t *testing.T) {
 			"vnet: and vhost: are only valid for IKEv1 conns"},
 		{"vnet with ikev2=insist", "conn a\n" + hosts + "\tleftsubnet=vnet:%priv\n\tikev2=insist\n",
 			"vnet: and vhost: are only valid for IKEv1 conns"},
+		{"IPv4 nexthop, IPv6 hosts", "conn a\n\tleft=2001:db8::1\n\tright=%any6\n\tleftnexthop=192.0.2.254\n",
+			"bad value for leftnexthop=192.0.2.254"},
+		{"IPv4 nexthop, other end's nexthop IPv6", "conn a\n" + hosts + "\tleftnexthop=192.0.2.254\n\trightnexthop=2001:db8::fe\n",
+			"bad value for leftnexthop=192.0.2.254"},
+		{"IPv6 nexthop, hostaddrfamily=ipv4", "conn a\n" + hosts + "\thostaddrfamily=ipv4\n\tleftnexthop=2001:db8::fe\n",
+			"bad value for leftnexthop=2001:db8::fe"},
+		{"IPv4 nexthop, hostaddrfamily=ipv4 with an IPv6 host", "conn a\n\tleft=2001:db8::1\n\thostaddrfamily=ipv4\n\tleftnexthop=192.0.2.254\n", ""},
+		{"IPv4 nexthop, IPv4 hosts", "conn a\n" + hosts + "\tleftnexthop=192.0.2.254\n", ""},
 		{"vhost with ikev1", "conn a\n" + hosts + "\trightsubnet=vhost:%priv\n\tikev2=permit\n", ""},
 	}
 	for _, tt := range tests {
