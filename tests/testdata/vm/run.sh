@@ -45,8 +45,11 @@ check() {
 	done
 	for ns in a b; do
 		manual $ns --down "$conn" || die "$conn: ipsec manual --down in $ns"
-		left=$(ip netns exec $ns $IPSEC look state policy | grep -c '^src ')
-		[ "$left" -eq 0 ] || die "$conn: $left SAs/policies left in $ns after --down"
+		# counts only: ip xfrm state would print keys
+		sad=$(ip -n $ns xfrm state count)
+		spd=$(ip -n $ns xfrm policy count)
+		echo "$sad" | grep -q 'SAD count 0$' && echo "$spd" | grep -q 'SPD IN  0 OUT 0 FWD 0$' ||
+			die "$conn: left in $ns after --down: $sad; $spd"
 	done
 	say "$conn: ok"
 }
