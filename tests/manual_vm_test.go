@@ -84,8 +84,8 @@ echo "$PLUTO_VERB $PLUTO_MY_CLIENT $PLUTO_PEER_CLIENT" >> /tmp/updown.log
 // tunnel and transport mode, pinging through each and checking the SA
 // counters and that --down leaves nothing. make test-vm runs it alone.
 func TestManualVM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: the QEMU test boots a VM (about a minute); -short given")
+	if testing.Short() && !testenv.Strict() {
+		t.Skip("skipping: the QEMU test boots a VM (about a minute) and -short was given")
 	}
 	script := filepath.Join(testenv.ModuleRoot(), "scripts", "esp-vm.sh")
 	bash := testenv.MustHaveCommand(t, "bash")
