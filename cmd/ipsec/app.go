@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/addconn"
+	"goswan/cmd/auto"
 	"goswan/cmd/barf"
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/look"
@@ -19,6 +20,7 @@ import (
 	"goswan/cmd/ranbits"
 	"goswan/cmd/readwriteconf"
 	"goswan/cmd/rsasigkey"
+	"goswan/cmd/setup"
 	"goswan/cmd/showhostkey"
 	"goswan/cmd/verify"
 	"goswan/conf/token"
@@ -28,6 +30,8 @@ import (
 // shows them. Each call builds a fresh command, so no flag state survives
 // from one run to the next.
 var applets = []func() *cli.Command{
+	setup.Command,
+	auto.Command,
 	manual.Command,
 	ranbits.Command,
 	rsasigkey.Command,

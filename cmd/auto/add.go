@@ -1,0 +1,82 @@
+package auto
+
+import (
+	"fmt"
+
+	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/pluto"
+	"goswan/conf"
+	"goswan/conf/token"
+)
+
+func (r *runner) loader() *pluto.Loader {
+	return &pluto.Loader{Whack: r.whack, Env: pluto.System(), Out: r.out, Err: r.err,
+		Prog: "ipsec auto", ShowOnly: r.showonly, Show: r.show}
+}
+
+// add loads the named conns (replace: delete each first, as Libreswan's
+// auto --replace does; add alone replaces silently, like addconn).
+func (r *runner) add(names []string, replace bool) error {
+	cfg, err := r.config()
+	if err != nil {
+		return err
+	}
+	var conns []*conf.Conn
+	var missing token.ErrorList
+	for _, n := range names {
+		c := cfg.Conn(n)
+		if c == nil {
+			msg := fmt.Sprintf("conn %q not found in %s", n, r.cfgPath)
+			if s := token.Suggest(n, connNames(cfg)); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			missing.Add(token.Position{}, msg)
+			continue
+		}
+		conns = append(conns, c)
+	}
+	if replace {
+		for _, c := range conns {
+			if err := r.run([]string{"--name", c.Name, "--delete"}); err != nil {
+				return err
+			}
+		}
+	}
+	err = r.loader().Add(conns)
+	if len(missing) > 0 {
+		for _, m := range missing {
+			fmt.Fprintf(r.err, "ipsec auto: %s\n", m.Msg)
+		}
+		if err == nil {
+			return applet.Exit(applet.ExitFailure, nil)
+		}
+	}
+	return err
+}
+
+// addAll loads every conn whose auto= asks for it, as addconn --autoall
+// does, without routing or initiating.
+func (r *runner) addAll() error {
+	cfg, err := r.config()
+	if err != nil {
+		return err
+	}
+	var conns []*conf.Conn
+	for _, c := range cfg.Conns {
+		if pluto.AutoAdd(c) {
+			conns = append(conns, c)
+		}
+	}
+	if r.verbose {
+		fmt.Fprintf(r.err, "ipsec auto: adding %d conns from %s\n", len(conns), r.cfgPath)
+	}
+	return r.loader().Add(conns)
+}
+
+func connNames(cfg *conf.Config) []string {
+	var n []string
+	for _, c := range cfg.Conns {
+		n = append(n, c.Name)
+	}
+	return n
+}

@@ -1,0 +1,121 @@
+package pluto
+
+import (
+	"fmt"
+	"io"
+
+	"goswan/cmd/internal/applet"
+	"goswan/conf"
+	"goswan/conf/token"
+)
+
+// Loader adds conns to pluto: translation, one warning per conn with
+// unexpressed keywords, then the whack commands (conns first, then their
+// public keys, since a key is filed under an ID a conn may introduce).
+type Loader struct {
+	Whack    *Whack
+	Env      *Env
+	Out, Err io.Writer
+	// Prog prefixes warnings ("ipsec auto").
+	Prog string
+	// ShowOnly prints the commands instead of running them; Show prints
+	// them and runs them.
+	ShowOnly, Show bool
+	// Workers bounds concurrent whack processes for bulk loads (0: twice
+	// the CPUs).
+	Workers int
+}
+
+// Add loads conns. A conn that does not translate is reported with its
+// position and skipped; the others still load. The error carries the exit
+// status: whack's first non-zero status, or 1 for translation errors.
+func (l *Loader) Add(conns []*conf.Conn) error {
+	var errs token.ErrorList
+	var cmds, keys [][]string
+	for _, c := range conns {
+		tr, err := Translate(c, l.Env)
+		if err != nil {
+			errs = appendErr(errs, c, err)
+			continue
+		}
+		if w := tr.Warning(); w != "" {
+			fmt.Fprintf(l.Err, "%s: warning: %s\n", l.Prog, w)
+		}
+		cmds = append(cmds, tr.Conns...)
+		keys = append(keys, tr.Keys...)
+	}
+	status := 0
+	for _, batch := range [][][]string{cmds, keys} {
+		if st := l.runAll(batch); st != 0 && status == 0 {
+			status = st
+		}
+	}
+	switch {
+	case len(errs) > 0 && status == 0:
+		return applet.Exit(applet.ExitFailure, errs)
+	case len(errs) > 0:
+		return applet.Exit(status, errs)
+	case status != 0:
+		return applet.Exit(status, nil)
+	}
+	return nil
+}
+
+func appendErr(list token.ErrorList, c *conf.Conn, err error) token.ErrorList {
+	switch e := err.(type) {
+	case token.ErrorList:
+		return append(list, e...)
+	case *token.Error:
+		return append(list, e)
+	}
+	return append(list, &token.Error{Pos: c.Pos, Msg: fmt.Sprintf("conn %q: %v", c.Name, err)})
+}
+
+// runAll runs a batch of independent commands, printing each one's output
+// in order, and returns the first non-zero status.
+func (l *Loader) runAll(cmds [][]string) int {
+	if len(cmds) == 0 {
+		return 0
+	}
+	if l.ShowOnly || l.Show {
+		for _, a := range cmds {
+			fmt.Fprintln(l.Out, Quote(l.Whack.ShowArgv(a)))
+		}
+		if l.ShowOnly {
+			return 0
+		}
+	}
+	status := 0
+	for _, r := range l.Whack.RunBatch(cmds, l.Workers) {
+		l.Out.Write(r.Output)
+		st := r.Status
+		if r.Err != nil {
+			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, r.Err)
+			st = applet.ExitFailure
+		}
+		if st != 0 && status == 0 {
+			status = st
+		}
+	}
+	return status
+}
+
+// AutoAdd reports whether auto= asks for the conn to be added at start-up
+// (Libreswan's addconn --autoall).
+func AutoAdd(c *conf.Conn) bool {
+	switch c.Auto() {
+	case "add", "ondemand", "start", "keep":
+		return !c.IsManual()
+	}
+	return false
+}
+
+// RunAll runs (or shows) independent whack commands, such as the routes
+// and initiations after a bulk add, and returns the first non-zero status
+// as an exit error.
+func (l *Loader) RunAll(cmds [][]string) error {
+	if st := l.runAll(cmds); st != 0 {
+		return applet.Exit(st, nil)
+	}
+	return nil
+}

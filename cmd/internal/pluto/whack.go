@@ -1,0 +1,84 @@
+package pluto
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"runtime"
+	"sync"
+)
+
+// Whack runs Libreswan's whack against one control socket.
+type Whack struct {
+	Path      string // the whack program
+	CtlSocket string
+}
+
+// Argv is the full command line for args.
+func (w *Whack) Argv(args []string) []string {
+	return append([]string{w.Path, "--ctlsocket", w.CtlSocket}, args...)
+}
+
+// ShowArgv is the command line --showonly prints: "ipsec whack" as
+// Libreswan's auto prints it, so the line works on any Libreswan host.
+func (w *Whack) ShowArgv(args []string) []string {
+	return append([]string{"ipsec", "whack", "--ctlsocket", w.CtlSocket}, args...)
+}
+
+// Run runs whack with args, copying its output (pluto's numbered progress
+// lines) to out. It returns whack's exit status; err is set only when whack
+// could not be run at all.
+func (w *Whack) Run(out io.Writer, args ...string) (int, error) {
+	argv := w.Argv(args)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &ee):
+		return ee.ExitCode(), nil
+	default:
+		return -1, fmt.Errorf("running %s: %w", w.Path, err)
+	}
+}
+
+// Result is the outcome of one whack command of a batch.
+type Result struct {
+	Args   []string
+	Output []byte
+	Status int
+	Err    error
+}
+
+// RunBatch runs independent whack commands concurrently (pluto handles
+// them one at a time; what runs in parallel is whack's own start-up, which
+// dominates) and returns the results in input order.
+func (w *Whack) RunBatch(cmds [][]string, workers int) []Result {
+	if workers <= 0 {
+		workers = 2 * runtime.NumCPU()
+	}
+	res := make([]Result, len(cmds))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for i := 0; i < workers && i < len(cmds); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				var buf bytes.Buffer
+				st, err := w.Run(&buf, cmds[j]...)
+				res[j] = Result{Args: cmds[j], Output: buf.Bytes(), Status: st, Err: err}
+			}
+		}()
+	}
+	for j := range cmds {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	return res
+}

@@ -1,0 +1,310 @@
+// Package setup is `ipsec setup`: it starts Libreswan's pluto with the
+// options `config setup` implies, loads the conns ipsec.conf asks for
+// (auto=, or FreeS/WAN's plutoload/plutostart), starts the manually keyed
+// ones, and stops, restarts and reports on pluto, as FreeS/WAN's setup did
+// for KLIPS and Pluto.
+package setup
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/pluto"
+	"goswan/conf"
+)
+
+// Exit statuses beyond 0/1/2, from the LSB init-script conventions.
+const (
+	// exitDeadPidFile: status found a pid file whose pluto is gone.
+	exitDeadPidFile = 1
+	// exitNotRunning: status found pluto stopped.
+	exitNotRunning = 3
+	// exitNotInstalled: Libreswan's pluto or whack is missing.
+	exitNotInstalled = 5
+)
+
+// Command returns the `ipsec setup` applet.
+func Command() *cli.Command {
+	return &cli.Command{
+		Name:      "setup",
+		Usage:     "start, stop, restart or report on IPsec (Libreswan's pluto)",
+		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status",
+		Flags: []cli.Flag{
+			applet.ConfigFlag(),
+			&cli.StringFlag{Name: "rundir", Usage: "pluto's run `DIR` (pid file, control socket)", Value: pluto.DefaultRunDir},
+			&cli.StringFlag{Name: "execdir", Usage: "find Libreswan's pluto and whack in `DIR`"},
+			&cli.BoolFlag{Name: "showonly", Usage: "print what start/stop/restart would run, run nothing"},
+			&cli.BoolFlag{Name: "show", Usage: "print each command before running it"},
+			&cli.DurationFlag{Name: "timeout", Usage: "how long to wait for pluto to answer or exit", Value: 10 * time.Second},
+		},
+		Action: run,
+	}
+}
+
+type setup struct {
+	c        *cli.Context
+	out, err io.Writer
+	cfgPath  string
+	rundir   string
+	progs    pluto.Programs
+	d        *pluto.Daemon
+	showonly bool
+	show     bool
+	timeout  time.Duration
+}
+
+func run(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return applet.Usagef("expected one of start, stop, restart, status")
+	}
+	verb := strings.TrimPrefix(c.Args().First(), "--")
+	switch verb {
+	case "start", "stop", "restart", "status", "force-reload", "_autostart", "_autostop":
+	default:
+		return applet.Usagef("unknown operation %q: expected start, stop, restart or status", c.Args().First())
+	}
+	s := &setup{c: c, out: c.App.Writer, err: c.App.ErrWriter, cfgPath: applet.ConfigPath(c),
+		rundir: c.String("rundir"), showonly: c.Bool("showonly"), show: c.Bool("show"),
+		timeout: c.Duration("timeout")}
+	if s.showonly && verb == "status" {
+		return applet.Usagef("ipsec setup status does not support --showonly")
+	}
+	progs, err := pluto.Find(c.String("execdir"))
+	if err != nil && !s.showonly {
+		return applet.Exit(exitNotInstalled, err)
+	}
+	if err != nil {
+		progs = pluto.Programs{Pluto: "pluto", Whack: "whack"}
+	}
+	s.progs = progs
+	s.d = pluto.NewDaemon(progs, s.rundir)
+	switch verb {
+	case "start", "_autostart":
+		return s.start()
+	case "stop", "_autostop":
+		return s.stop()
+	case "restart", "force-reload":
+		if err := s.stop(); err != nil {
+			return err
+		}
+		return s.start()
+	}
+	return s.status()
+}
+
+func (s *setup) say(format string, args ...any) {
+	fmt.Fprintf(s.out, format+"\n", args...)
+}
+
+func (s *setup) warn(msg string) {
+	fmt.Fprintf(s.err, "ipsec setup: warning: %s\n", msg)
+}
+
+// showCmd prints a command as FreeS/WAN's --show did and reports whether
+// to run it.
+func (s *setup) showCmd(argv []string) bool {
+	if s.showonly || s.show {
+		fmt.Fprintln(s.out, pluto.Quote(argv))
+	}
+	return !s.showonly
+}
+
+func (s *setup) start() error {
+	cfg, err := conf.Load(s.cfgPath, &conf.Options{})
+	if err != nil {
+		return err
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(s.err, w.Error())
+	}
+	st, pid := s.d.State()
+	switch st {
+	case pluto.Running:
+		s.say("IPsec already running (pluto pid %d); start is a no-op", pid)
+		return nil
+	case pluto.Stale:
+		s.say("removing stale pid file %s (pid %d is not running)", s.d.PidFile(), pid)
+		if !s.showonly {
+			if err := s.d.CleanStale(); err != nil {
+				return err
+			}
+		}
+	}
+	if b, set := cfg.Setup.Bool("pluto"); set && !b {
+		s.warn("pluto=no: not starting pluto; only manually keyed conns are started")
+		return s.startManual(cfg)
+	}
+	args, text, warnings := plutoConfig(&cfg.Setup, s.rundir, applet.SecretsPath())
+	for _, w := range warnings {
+		s.warn(w)
+	}
+	if err := s.ensureNSS(cfg); err != nil {
+		return err
+	}
+	if v := cfg.Setup.String("prepluto"); v != "" {
+		s.shell(v)
+	}
+	s.forward(cfg)
+	s.say("Starting IPsec (Libreswan pluto) from %s...", s.cfgPath)
+	if s.showCmd(append([]string{s.progs.Pluto}, args...)) {
+		if err := os.MkdirAll(s.rundir, 0o700); err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(s.rundir, "goswan-setup.conf"), []byte(text)); err != nil {
+			return err
+		}
+		pid, err := s.d.Start(args, s.timeout)
+		if err != nil {
+			return err
+		}
+		s.say("pluto started, pid %d", pid)
+	}
+	if v := cfg.Setup.String("postpluto"); v != "" {
+		s.shell(v)
+	}
+	if err := s.autostart(cfg); err != nil {
+		return err
+	}
+	return s.startManual(cfg)
+}
+
+// ensureNSS creates an empty NSS database when there is none, as
+// Libreswan's `ipsec checknss` does before pluto starts; pluto refuses to
+// run without one.
+func (s *setup) ensureNSS(cfg *conf.Config) error {
+	dir := cfg.Setup.String("nssdir")
+	if dir == "" {
+		dir = "/var/lib/ipsec/nss"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cert9.db")); err == nil {
+		return nil
+	}
+	certutil, err := exec.LookPath("certutil")
+	if err != nil {
+		return fmt.Errorf("no NSS database in %s and no certutil to create one; install libnss3-tools", dir)
+	}
+	argv := []string{certutil, "-N", "-d", "sql:" + dir, "--empty-password"}
+	if !s.showCmd(argv) {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+		return fmt.Errorf("creating NSS database in %s: %v: %s", dir, err, bytes.TrimSpace(out))
+	}
+	s.say("created NSS database in %s", dir)
+	return nil
+}
+
+// forward switches IP forwarding on for forwardcontrol=yes, as FreeS/WAN
+// did.
+func (s *setup) forward(cfg *conf.Config) {
+	if b, _ := cfg.Setup.Bool("forwardcontrol"); !b {
+		return
+	}
+	const f = "/proc/sys/net/ipv4/ip_forward"
+	if s.showCmd([]string{"sh", "-c", "echo 1 > " + f}) {
+		if err := os.WriteFile(f, []byte("1\n"), 0o644); err != nil {
+			s.warn(fmt.Sprintf("forwardcontrol: %v", err))
+		}
+	}
+}
+
+func (s *setup) shell(cmd string) {
+	if !s.showCmd([]string{"sh", "-c", cmd}) {
+		return
+	}
+	c := exec.Command("sh", "-c", cmd)
+	c.Stdout, c.Stderr = s.out, s.err
+	if err := c.Run(); err != nil {
+		s.warn(fmt.Sprintf("%q: %v", cmd, err))
+	}
+}
+
+func (s *setup) stop() error {
+	st, pid := s.d.State()
+	switch st {
+	case pluto.Stopped:
+		s.say("IPsec not running; stop is a no-op")
+		return nil
+	case pluto.Stale:
+		s.say("removing stale pid file %s (pid %d is not running)", s.d.PidFile(), pid)
+		if s.showonly {
+			return nil
+		}
+		return s.d.CleanStale()
+	}
+	s.say("Stopping IPsec (pluto pid %d)...", pid)
+	if s.showCmd(s.d.Whack.ShowArgv([]string{"--shutdown"})) {
+		if err := s.d.Stop(s.timeout); err != nil {
+			return err
+		}
+	}
+	// pluto removes its SAs and policies on shutdown; what a crash or a
+	// manual conn left behind goes now, as Libreswan's setup does.
+	if s.showCmd([]string{"ip", "xfrm", "state", "flush"}) {
+		if err := flushXfrm(); err != nil {
+			s.warn(fmt.Sprintf("flushing kernel IPsec state: %v", err))
+		}
+	}
+	s.say("IPsec stopped")
+	return nil
+}
+
+func (s *setup) status() error {
+	st, pid := s.d.State()
+	switch st {
+	case pluto.Running:
+		if pid > 0 {
+			s.say("IPsec running (pluto pid %d)", pid)
+		} else {
+			s.say("IPsec running (pluto without pid file)")
+		}
+		var out bytes.Buffer
+		if code, err := s.d.Whack.Run(&out, "--briefstatus"); err == nil && code == 0 {
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.Contains(l, "Total IPsec connections") || strings.Contains(l, "IKE SAs:") || strings.Contains(l, "IPsec SAs:") {
+					s.say("%s", strings.TrimSpace(strings.TrimPrefix(l, "000 ")))
+				}
+			}
+		}
+		return nil
+	case pluto.Stale:
+		s.say("IPsec stopped")
+		s.say("but... pid file %s names pid %d, which is not running", s.d.PidFile(), pid)
+		return applet.Exit(exitDeadPidFile, nil)
+	}
+	s.say("IPsec stopped")
+	return applet.Exit(exitNotRunning, nil)
+}
+
+// writeAtomic writes a file through a temporary name so a reader never
+// sees half of it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+var errNoManual = errors.New("ipsec manual is not available in this goswan build")
