@@ -53,6 +53,13 @@ conn tun-cbc
 	rightespauthkey=KEY(256)
 	espreplay_window=32
 
+# dup reuses tr-cbc's SPI 0x100 (left to right) to test rollback.
+conn dup
+	also=clients
+	spi=0x100
+	esp=aes_gcm128
+	espenckey=KEY(160)
+
 conn tr-ah
 	type=transport
 	spi=0x400
@@ -82,7 +89,8 @@ echo "$PLUTO_VERB $PLUTO_MY_CLIENT $PLUTO_PEER_CLIENT" >> /tmp/updown.log
 // Debian's kernel under QEMU (scripts/esp-vm.sh) and runs ipsec manual in
 // two namespaces there, for ESP (cbc(aes)+hmac(sha256), AES-GCM) and AH in
 // tunnel and transport mode, pinging through each and checking the SA
-// counters and that --down leaves nothing. make test-vm runs it alone.
+// counters and that --down leaves nothing, and that a failed --up rolls
+// back on that kernel too. make test-vm runs it alone.
 func TestManualVM(t *testing.T) {
 	if testing.Short() && !testenv.Strict() {
 		t.Skip("skipping: the QEMU test boots a VM (about a minute) and -short was given")
@@ -155,7 +163,7 @@ func TestManualVM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("esp-vm.sh: %v; console:\n%s", err, consoleTail(log))
 	}
-	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
+	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "rollback: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("console lacks %q", want)
 		}

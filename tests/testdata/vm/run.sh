@@ -55,6 +55,18 @@ check() {
 }
 
 check tr-cbc esp 192.0.2.2
+
+# Rollback on a real ESP kernel: conn dup reuses an SPI of tr-cbc, so its
+# first SA fails after its policies went in; they must go again, and
+# tr-cbc must be untouched.
+manual a --up tr-cbc || die "rollback: tr-cbc --up"
+out=$(manual a --up dup 2>&1) && die "rollback: dup --up succeeded"
+echo "$out"
+echo "$out" | grep -q 'another SA has this SPI' || die "rollback: unexpected error"
+ip -n a xfrm state count | grep -q 'SAD count 2$' || die "rollback: SAs of tr-cbc changed"
+ip -n a xfrm policy count | grep -q 'SPD IN  1 OUT 1 FWD 0$' || die "rollback: policies of dup left: $(ip -n a xfrm policy count)"
+manual a --down tr-cbc || die "rollback: tr-cbc --down"
+say "rollback: ok"
 check tun-gcm esp -I 198.51.100.1 203.0.113.1
 check tun-cbc esp -I 198.51.100.1 203.0.113.1
 check tr-ah ah 192.0.2.2
