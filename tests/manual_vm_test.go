@@ -72,6 +72,14 @@ conn tun-ah
 	ah=hmac-sha1-96
 	ahkey=KEY(160)
 
+conn tr-v6
+	left=2001:db8::1
+	right=2001:db8::2
+	type=transport
+	spi=0x600
+	esp=aes_gcm256
+	espenckey=KEY(288)
+
 include ipsec.keys.conf
 `
 
@@ -163,7 +171,7 @@ func TestManualVM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("esp-vm.sh: %v; console:\n%s", err, consoleTail(log))
 	}
-	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "rollback: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
+	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "tr-v6: ok", "rollback: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("console lacks %q", want)
 		}
