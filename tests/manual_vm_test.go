@@ -72,6 +72,16 @@ conn tun-ah
 	ah=hmac-sha1-96
 	ahkey=KEY(160)
 
+# ESP in tunnel mode inside AH in transport mode (KLIPS's tun+esp+ah).
+conn tun-esp-ah
+	also=clients
+	spibase=0x700
+	esp=aes128-sha2_256
+	espenckey=KEY(128)
+	espauthkey=KEY(256)
+	ah=sha2_256
+	ahkey=KEY(256)
+
 conn tr-v6
 	left=2001:db8::1
 	right=2001:db8::2
@@ -171,7 +181,7 @@ func TestManualVM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("esp-vm.sh: %v; console:\n%s", err, consoleTail(log))
 	}
-	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "tr-v6: ok", "rollback: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
+	for _, want := range []string{"tr-cbc: ok", "tun-gcm: ok", "tun-cbc: ok", "tr-ah: ok", "tun-ah: ok", "tr-v6: ok", "tun-esp-ah: ok", "rollback: ok", "all conns ok", "GOSWAN-VM-RESULT: PASS"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("console lacks %q", want)
 		}

@@ -75,6 +75,7 @@ check tun-cbc esp -I 198.51.100.1 203.0.113.1
 check tr-ah ah 192.0.2.2
 check tun-ah ah -I 198.51.100.1 203.0.113.1
 check tr-v6 esp 2001:db8::2
+check tun-esp-ah ah -I 198.51.100.1 203.0.113.1
 grep -q '^up-client 198.51.100.0/24 203.0.113.0/24$' /tmp/updown.log || die "updown up-client not called"
 grep -q '^down-client 203.0.113.0/24 198.51.100.0/24$' /tmp/updown.log || die "updown down-client not called in b"
 say "all conns ok"
