@@ -10,13 +10,12 @@ import (
 // address itself, leftsubnet=SOURCEIP/32 (or /128). Libreswan's
 // readwriteconf prints that subnet, and pluto gets it as the client. The
 // derived value carries the position of the sourceip it came from.
+//
+// Libreswan also derives a subnet inside conn %default (it loads %default
+// as a conn), which then beats a conn's own sourceip and collides with a
+// conn's addresspool; we derive per conn only, from the sourceip the conn
+// ends up with, so the printed conn reads back the same.
 func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
-
-// deriveDefaults does the same for the accumulated conn %default, which
-// Libreswan loads as a conn of its own: a sourceip there gives the default
-// a subnet, which every conn without its own subnet then inherits, even
-// one that sets its own sourceip.
-func deriveDefaults(d *Values) { deriveSourceIPSubnet(d) }
 
 func deriveSourceIPSubnet(vs *Values) {
 	for _, end := range [...]string{"left", "right"} {

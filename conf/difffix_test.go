@@ -298,7 +298,8 @@ func TestSourceIPSubnet(t *testing.T) {
 		{"subnet from %default wins", "conn %default\n\tleftsubnet=10.3.0.0/16\nconn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.3.0.0/16", ""},
 		{"subnet from also wins", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\talso=b\nconn b\n\tleftsubnet=10.4.0.0/16\n", "leftsubnet", "10.4.0.0/16", ""},
 		{"sourceip from %default", "conn %default\n\tleftsourceip=10.1.0.9\nconn a\n\tleft=192.0.2.1\n", "leftsubnet", "10.1.0.9/32", ""},
-		{"%default's derived subnet beats the conn's sourceip", "conn %default\n\tleftsourceip=2001:db8:1::1\nconn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "2001:db8:1::1/128", ""},
+		{"the conn's own sourceip, not %default's", "conn %default\n\tleftsourceip=2001:db8:1::1\nconn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.1.0.1/32", ""},
+		{"%default's sourceip and the conn's addresspool", "conn %default\n\tleftsourceip=10.1.0.1\nconn a\n\tleft=192.0.2.1\n\tleftaddresspool=10.9.0.1-10.9.0.9\n", "leftsubnet", "", ""},
 		{"not with an address pool (printing must read back)", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\tleftaddresspool=10.9.0.1-10.9.0.9\n", "leftsubnet", "", ""},
 		{"a name", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=host.example\n", "leftsubnet", "", "bad value for leftsourceip=host.example"},
 	}

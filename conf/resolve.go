@@ -37,7 +37,6 @@ func (p *parser) resolve() *Config {
 		}
 		byName[s.name] = s
 	}
-	deriveDefaults(defaults)
 	for _, s := range p.sections {
 		if s.isDefault || byName[s.name] != s {
 			continue

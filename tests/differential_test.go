@@ -711,8 +711,10 @@ var intendedDiffs = map[diffKey]string{
 	{"conn-nexthop-direct.conf", "loaded"}: "leftnexthop=%direct (FreeS/WAN's default: the peer itself) is accepted; Libreswan's config reader looks it up in DNS and fails the conn",
 
 	// Values we read where Libreswan's reader has a gap.
-	{"sourceip-addresspool.conf", "pool.leftsubnet"}: "no subnet is derived from leftsourceip when the same end has an addresspool: printed, it would read back as subnet + addresspool and fail the conn; Libreswan derives it regardless",
-	{"edge-dns-match-id.conf", "file"}:               "dns-match-id= is accepted; Libreswan 4.10's keyword table misspells it \"dns-match-id,\", so the documented spelling is a syntax error",
-	{"edge-subnet-forms.conf", "loaded"}:             "a bare address as leftsubnet is read as the host subnet (10.5.5.5/32); Libreswan fails the conn (\"no / in subnet specification\")",
-	{"ls4-enum-case.conf", "loaded"}:                 "authby=SECRET is accepted in any case, like every enum; Libreswan compares authby words case-sensitively and fails the conn",
+	{"sourceip-addresspool.conf", "pool.leftsubnet"}:     "no subnet is derived from leftsourceip when the same end has an addresspool: printed, it would read back as subnet + addresspool and fail the conn; Libreswan derives it regardless",
+	{"default-sourceip.conf", "own-sourceip.leftsubnet"}: "the subnet is derived from the sourceip the conn ends up with (its own); Libreswan derives it inside conn %default, from the default's sourceip, and that beats the conn's own",
+	{"default-sourceip.conf", "pool.leftsubnet"}:         "no subnet is derived from a sourceip for an end with an addresspool (printed, it would read back as subnet + addresspool and fail the conn); Libreswan derives it inside conn %default regardless",
+	{"edge-dns-match-id.conf", "file"}:                   "dns-match-id= is accepted; Libreswan 4.10's keyword table misspells it \"dns-match-id,\", so the documented spelling is a syntax error",
+	{"edge-subnet-forms.conf", "loaded"}:                 "a bare address as leftsubnet is read as the host subnet (10.5.5.5/32); Libreswan fails the conn (\"no / in subnet specification\")",
+	{"ls4-enum-case.conf", "loaded"}:                     "authby=SECRET is accepted in any case, like every enum; Libreswan compares authby words case-sensitively and fails the conn",
 }
