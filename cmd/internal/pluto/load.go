@@ -21,8 +21,8 @@ type Loader struct {
 	// ShowOnly prints the commands instead of running them; Show prints
 	// them and runs them.
 	ShowOnly, Show bool
-	// Workers bounds concurrent whack processes for bulk loads (0: twice
-	// the CPUs).
+	// Workers bounds concurrent whack processes for bulk loads (0: eight
+	// per CPU).
 	Workers int
 }
 
