@@ -16,6 +16,11 @@ func emptyIgnored(k *Keyword) bool {
 	switch k.Type {
 	case TypeString, TypeID, TypeFile, TypePubKey, TypeList, TypeSubnets, TypeRange, TypeHex, TypeAddr, TypeSubnet, TypeProtoPort:
 		return true
+	case TypeInt, TypeEnum, TypeLooseEnum, TypeEnumList:
+		// Libreswan 4.10 also ignores `auto=`, `mtu=`, `authby=`
+		// (keeping the %default value); only booleans, durations,
+		// percentages and byte counts make an empty value a syntax error.
+		return true
 	}
 	return false
 }
@@ -64,7 +69,7 @@ func checkValue(k *Keyword, v string, hasArg bool) (string, error) {
 	case TypeEnumList:
 		return checkEnumList(k, v)
 	case TypeAddr:
-		return v, checkAddr(v)
+		return canonAddrMagic(v), checkAddr(v)
 	case TypeSubnet:
 		return v, checkSubnet(v)
 	case TypeSubnets:
@@ -141,6 +146,24 @@ var addrMagic = map[string]bool{
 	"%defaultroute": true, "%defaultroute6": true, "%any": true, "%any6": true,
 	"%opportunistic": true, "%oppo": true, "%opportunisticgroup": true, "%oppogroup": true,
 	"%group": true, "%direct": true, "%none": true, "%myid": true, "%cert": true,
+}
+
+// canonAddrMagic writes a known %value the way Libreswan 4.10 reads and
+// prints it: in lower case, %oppo and %oppogroup spelt out, so that every
+// reader of the value sees one spelling. Interface names (%eth0) keep
+// their case.
+func canonAddrMagic(v string) string {
+	if !strings.HasPrefix(v, "%") || !addrMagic[lower(v)] {
+		return v
+	}
+	switch l := lower(v); l {
+	case "%oppo":
+		return "%opportunistic"
+	case "%oppogroup":
+		return "%opportunisticgroup"
+	default:
+		return l
+	}
 }
 
 func checkAddr(v string) error {

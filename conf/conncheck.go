@@ -1,6 +1,8 @@
 package conf
 
 import (
+	"net/netip"
+
 	"goswan/conf/token"
 )
 
@@ -19,6 +21,15 @@ func checkConn(c *Conn) token.ErrorList {
 		// confread.c: "only one of %scert and %sckaid can be specified".
 		if at, ok := conflict(c, end+"cert", end+"ckaid"); ok {
 			errs.Addf(at, "only one of %scert and %sckaid can be specified", end, end)
+		}
+	}
+	for _, end := range [...]string{"left", "right"} {
+		// confread.c: a sourceip must be an IP address ("bad value for
+		// leftsourceip="); a name is not resolved.
+		if v, ok := c.Get(end + "sourceip"); ok {
+			if _, err := netip.ParseAddr(v.Raw); err != nil {
+				errs.Addf(v.Pos, "bad value for %ssourceip=%s: not an IP address", end, v.Raw)
+			}
 		}
 	}
 	if isIKEv1(c) {

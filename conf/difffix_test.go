@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,223 @@ func TestBareAuth(t *testing.T) {
 	}
 	if _, err := Parse("ipsec.conf", []byte("conn a\n\tauth=bogus\n"), nil); err == nil {
 		t.Error("auth=bogus accepted")
+	}
+}
+
+// TestRepeatByMeaning: a key set by the conn and again by an also= section
+// is harmless in Libreswan 4.10 when the numeric/enum/bool values mean the
+// same, however spelt; authby= is a string there, so any repeat fails.
+// Found by the differential test (corpus edge-also-repeat-values.conf).
+func TestRepeatByMeaning(t *testing.T) {
+	tests := []struct {
+		key, own, also string
+		ok             bool
+	}{
+		{"ikelifetime", "1h", "60m", true},
+		{"ikelifetime", "1h", "2h", false},
+		{"keyingtries", "%forever", "0", true},
+		{"keyingtries", "3", "4", false},
+		{"pfs", "yes", "true", true},
+		{"pfs", "yes", "no", false},
+		{"auto", "route", "ondemand", true},
+		{"auto", "up", "start", true},
+		{"auto", "add", "start", false},
+		{"type", "pass", "passthrough", true},
+		{"ikev2", "yes", "propose", true},
+		{"ikev2", "no", "never", true},
+		{"ikev2", "no", "permit", false},
+		{"fragmentation", "never", "no", true},
+		{"failureshunt", "hold", "drop", true},
+		{"negotiationshunt", "drop", "hold", true},
+		{"hostaddrfamily", "inet", "ipv4", true},
+		{"retransmit-interval", "500", "500ms", true},
+		{"leftsendcert", "always", "alwayssend", true},
+		{"ipsec-max-bytes", "1KiB", "1024", true},
+		{"ipsec-max-packets", "2Ki", "2048", true},
+		{"ipsec-max-packets", "2Ki", "2047", false},
+		{"rekeyfuzz", "50%", "50%", true},
+		{"authby", "secret", "secret", false},
+		{"leftid", "@same", "@same", false},
+		{"left", "192.0.2.1", "192.0.2.1", true},
+		{"left", "%defaultroute", "%defaultroute", false},
+	}
+	for _, tt := range tests {
+		text := "conn a\n\tright=198.51.100.1\n\t" + tt.key + "=" + tt.own + "\n\talso=b\nconn b\n\t" + tt.key + "=" + tt.also + "\n"
+		if tt.key != "left" {
+			text = "conn a\n\tleft=192.0.2.1\n" + text[len("conn a\n"):]
+		}
+		cfg := mustLoad(t, text)
+		if err := cfg.Conn("a").Err; (err == nil) != tt.ok {
+			t.Errorf("%s=%s then also= %s=%s: error %v, want ok=%v", tt.key, tt.own, tt.key, tt.also, err, tt.ok)
+		}
+	}
+}
+
+// TestCommentKeywordValue: an x- keyword's value runs to the end of the
+// line, as in Libreswan 4.10, where `x-foo=bar baz` is accepted (found by
+// the differential test: we reported "unexpected baz").
+func TestCommentKeywordValue(t *testing.T) {
+	for _, line := range []string{
+		"\tx-foo=bar baz",
+		"\tX_note=a \"b\" # c",
+		"\tx-empty=",
+		"\tx-q=\"quoted\" tail",
+	} {
+		for _, sect := range []string{"config setup\n", "conn a\n\tleft=192.0.2.1\n"} {
+			if _, err := Parse("ipsec.conf", []byte(sect+line+"\n"), nil); err != nil {
+				t.Errorf("%q in %q: %v", line, sect, err)
+			}
+		}
+	}
+}
+
+// TestCommentKeywordRoundTrip: x- values print raw, so reading the printed
+// form gives the same value.
+func TestCommentKeywordRoundTrip(t *testing.T) {
+	for _, v := range []string{"bar baz", `"quoted" tail`, `"all quoted"`, "a # b", "{x y}"} {
+		src := "conn a\n\tleft=192.0.2.1\n\tx-foo=" + v + "\n"
+		cfg, err := Parse("ipsec.conf", []byte(src), nil)
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		var out strings.Builder
+		if err := Format(&out, cfg); err != nil {
+			t.Fatal(err)
+		}
+		cfg2, err := Parse("out.conf", []byte(out.String()), nil)
+		if err != nil {
+			t.Fatalf("%q: reparse %q: %v", v, out.String(), err)
+		}
+		if got := cfg2.Conn("a").String("x-foo"); got != v {
+			t.Errorf("x-foo=%s printed as %q reads back as %q", v, out.String(), got)
+		}
+	}
+}
+
+// TestEmptyValues: Libreswan 4.10 ignores an empty value (keeping the
+// %default one) for strings, integers, enums and authby=, and rejects it for
+// booleans, durations, percentages and byte counts. Found by the
+// differential test (auto=, mtu=, authby=, leftsendcert= were errors).
+func TestEmptyValues(t *testing.T) {
+	tests := []struct {
+		key, dflt string
+		ok        bool
+	}{
+		{"auto", "add", true}, {"type", "transport", true}, {"keyingtries", "5", true},
+		{"mtu", "1400", true}, {"authby", "secret", true}, {"leftsendcert", "always", true},
+		{"ikev2", "no", true}, {"ipsec-interface", "yes", true}, {"leftid", "@x", true},
+		{"pfs", "no", false}, {"ikelifetime", "1h", false}, {"rekeyfuzz", "50%", false},
+		{"ipsec-max-bytes", "1GiB", false}, {"ipsec-max-packets", "2Ki", false}, {"retransmit-interval", "500", false},
+	}
+	for _, tt := range tests {
+		src := "conn %default\n\t" + tt.key + "=" + tt.dflt + "\nconn a\n\tleft=192.0.2.1\n\t" + tt.key + "=\n"
+		cfg, err := Parse("ipsec.conf", []byte(src), nil)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s=: error %v, want ok=%v", tt.key, err, tt.ok)
+			continue
+		}
+		if err == nil {
+			if got := cfg.Conn("a").String(tt.key); got != tt.dflt {
+				t.Errorf("%s= after %%default %s=%s: got %q, want the default kept", tt.key, tt.key, tt.dflt, got)
+			}
+		}
+	}
+}
+
+// TestCommentKeywordRepeats: x- comments repeated through also= are not a
+// duplicate key (Libreswan ignores them). Found by the differential test.
+func TestCommentKeywordRepeats(t *testing.T) {
+	cfg := mustLoad(t, "conn a\n\tleft=192.0.2.1\n\tx-owner=me\n\talso=b\nconn b\n\tx-owner=you\n\tX_n=1\n\tX_n=2\n")
+	if err := cfg.Conn("a").Err; err != nil {
+		t.Errorf("conn a: %v", err)
+	}
+}
+
+// TestAlsoLimitCountsTheConn: Libreswan 4.10 loads a conn with 31 also=
+// sections and fails it with 32, flat or chained (its ALSO_LIMIT of 32
+// counts the conn itself). Found by the differential test.
+func TestAlsoLimitCountsTheConn(t *testing.T) {
+	build := func(n int, chained bool) string {
+		var b strings.Builder
+		b.WriteString("conn a\n\tleft=192.0.2.1\n")
+		if chained {
+			b.WriteString("\talso=t1\n")
+		} else {
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "\talso=t%d\n", i)
+			}
+		}
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "conn t%d\n\tx-n=%d\n", i, i)
+			if chained && i < n {
+				fmt.Fprintf(&b, "\talso=t%d\n", i+1)
+			}
+		}
+		return b.String()
+	}
+	for _, chained := range []bool{false, true} {
+		for n, ok := range map[int]bool{31: true, 32: false} {
+			err := mustLoad(t, build(n, chained)).Conn("a").Err
+			if (err == nil) != ok {
+				t.Errorf("%d also= sections (chained=%v): error %v, want ok=%v", n, chained, err, ok)
+			}
+		}
+	}
+}
+
+// TestSourceIPSubnet: Libreswan 4.10 derives leftsubnet=SOURCEIP/32 (or
+// /128) when a conn has leftsourceip= and no leftsubnet= from anywhere, and
+// fails a conn whose sourceip is not an IP address. Found by the
+// differential test (corpus ls4-sourceip.conf).
+func TestSourceIPSubnet(t *testing.T) {
+	tests := []struct {
+		name, conf, key, want, wantErr string
+	}{
+		{"v4", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.1.0.1/32", ""},
+		{"v6", "conn a\n\tleft=2001:db8::1\n\trightsourceip=2001:db8:1::1\n", "rightsubnet", "2001:db8:1::1/128", ""},
+		{"own subnet wins", "conn a\n\tleft=192.0.2.1\n\tleftsubnet=10.1.0.0/16\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.1.0.0/16", ""},
+		{"subnet from %default wins", "conn %default\n\tleftsubnet=10.3.0.0/16\nconn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n", "leftsubnet", "10.3.0.0/16", ""},
+		{"subnet from also wins", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\talso=b\nconn b\n\tleftsubnet=10.4.0.0/16\n", "leftsubnet", "10.4.0.0/16", ""},
+		{"sourceip from %default", "conn %default\n\tleftsourceip=10.1.0.9\nconn a\n\tleft=192.0.2.1\n", "leftsubnet", "10.1.0.9/32", ""},
+		{"with an address pool", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=10.1.0.1\n\tleftaddresspool=10.9.0.1-10.9.0.9\n", "leftsubnet", "10.1.0.1/32", ""},
+		{"a name", "conn a\n\tleft=192.0.2.1\n\tleftsourceip=host.example\n", "leftsubnet", "", "bad value for leftsourceip=host.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, tt.conf).Conn("a")
+			if tt.wantErr != "" {
+				if c.Err == nil || !strings.Contains(c.Err.Error(), tt.wantErr) {
+					t.Errorf("error %v, want %q", c.Err, tt.wantErr)
+				}
+				return
+			}
+			if c.Err != nil {
+				t.Fatalf("conn a: %v", c.Err)
+			}
+			if got := c.String(tt.key); got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.key, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHostMagicSpelling: %values of host keywords are read in any case and
+// stored in Libreswan's spelling (%DEFAULTROUTE → %defaultroute, %oppo →
+// %opportunistic), as its readwriteconf prints them; interface names keep
+// their case. Found by the differential test (corpus hosts-forms.conf).
+func TestHostMagicSpelling(t *testing.T) {
+	for in, want := range map[string]string{
+		"%DEFAULTROUTE": "%defaultroute", "%Any": "%any", "%oppo": "%opportunistic",
+		"%OPPOGROUP": "%opportunisticgroup", "%group": "%group", "%eth0": "%eth0", "%Wlan0": "%Wlan0",
+		"192.0.2.1": "192.0.2.1", "Gw.Example.com": "Gw.Example.com",
+	} {
+		c := mustLoad(t, "conn a\n\tleft="+in+"\n\tleftnexthop="+in+"\n").Conn("a")
+		if c.Err != nil {
+			t.Errorf("left=%s: %v", in, c.Err)
+			continue
+		}
+		if got := c.String("left"); got != want {
+			t.Errorf("left=%s stored as %q, want %q", in, got, want)
+		}
 	}
 }

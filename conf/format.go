@@ -38,7 +38,11 @@ func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
 		bw.WriteByte('\t')
 		bw.WriteString(v.Keyword)
 		bw.WriteByte('=')
-		bw.WriteString(quote(v.Raw))
+		if isComment(v.Keyword) {
+			bw.WriteString(v.Raw) // an x- value runs to the end of the line
+		} else {
+			bw.WriteString(quote(v.Raw))
+		}
 		bw.WriteByte('\n')
 	}
 	return buf

@@ -70,6 +70,7 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, all []*
 		m.also(s, byName, all)
 	}
 	m.errs.Append(checkConn(c))
+	deriveConn(c)
 	c.Err = m.errs.Err()
 	return c
 }
@@ -127,8 +128,10 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 			continue // reached twice through different paths: merged once
 		}
 		visited[name] = true
-		if len(m.conn.Also) >= alsoLimit {
-			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections", s.name, alsoLimit)
+		// The conn itself takes one of the ALSO_LIMIT slots: Libreswan
+		// 4.10 fails the 32nd also= section.
+		if len(m.conn.Also) >= alsoLimit-1 {
+			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections counting itself: Libreswan allows %d also= sections", s.name, alsoLimit, alsoLimit-1)
 			return
 		}
 		if name == "%default" {
@@ -188,18 +191,20 @@ func describeFrom(v *Value, conn string) string {
 }
 
 func harmlessRepeat(a, b *Value) bool {
-	if a.Raw != b.Raw {
-		return false
+	if isComment(a.Keyword) {
+		return true // x- comments are ignored, repeats too
 	}
 	k := lookupCanonical(a.Keyword)
 	if k == nil {
 		return false
 	}
 	switch k.Type {
-	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeEnumList, TypeLooseEnum:
-		return true
+	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeLooseEnum:
+		// Compared by meaning (1h = 60m, route = ondemand). authby=
+		// (TypeEnumList) is a string to Libreswan: any repeat is fatal.
+		return sameValue(k, a.Raw, b.Raw)
 	case TypeAddr:
-		return (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
+		return a.Raw == b.Raw && (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
 	}
 	return false
 }

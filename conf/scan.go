@@ -106,6 +106,13 @@ func scanLine(filename string, lineNo int, text string, errs *token.ErrorList) (
 		i++
 	}
 	l.argPos = pos(i)
+	if isComment(l.word) {
+		// An x- comment's value runs to the end of the line, blanks,
+		// quotes and # included (Libreswan's lexer takes it whole).
+		l.arg = strings.TrimRight(text[i:], " \t")
+		l.hasArg = l.arg != ""
+		return l, true
+	}
 	value, next, ok := scanValue(text, i, pos, errs)
 	if !ok {
 		return line{}, false

@@ -9,7 +9,9 @@ import (
 )
 
 // openNetns makes a throwaway namespace and a Handle on it.
-func openNetns(t *testing.T) (string, *Handle) {
+func openNetns(t *testing.T) (string, *Handle) { return openNetnsB(t) }
+
+func openNetnsB(t testing.TB) (string, *Handle) {
 	t.Helper()
 	ns := testenv.Netns(t, "kern")
 	h, err := OpenHandle(testenv.NetnsPath(ns))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -40,6 +41,18 @@ func Censored(n int) string {
 // Censor returns the text of an ipsec.secrets file with every secret replaced
 // by a marker of the secret's length. The input need not be valid.
 func Censor(src []byte) []byte {
+	out, _ := censorSecrets(src)
+	return out
+}
+
+// SecretValues returns the secret texts Censor replaces in src, for
+// scrubbing them from other text (see Scrub).
+func SecretValues(src []byte) []string {
+	_, found := censorSecrets(src)
+	return found
+}
+
+func censorSecrets(src []byte) ([]byte, []string) {
 	var c secretCensor
 	var out bytes.Buffer
 	out.Grow(len(src))
@@ -54,17 +67,31 @@ func Censor(src []byte) []byte {
 		out.WriteString(c.line(string(line)))
 		out.Write(eol)
 	}
-	return out.Bytes()
+	return out.Bytes(), c.found
 }
 
 // secretCensor carries the record state from line to line.
 type secretCensor struct {
-	afterColon bool   // the record's ":" separator has been seen
-	kind       string // upper-case key-part keyword, "" before it
-	kindToks   int    // tokens seen after the kind keyword
-	inBlock    bool   // inside RSA { ... }
-	include    bool   // the record is an include directive
-	indices    int    // tokens before the ":" separator
+	afterColon bool     // the record's ":" separator has been seen
+	kind       string   // upper-case key-part keyword, "" before it
+	kindToks   int      // tokens seen after the kind keyword
+	inBlock    bool     // inside RSA { ... }
+	include    bool     // the record is an include directive
+	indices    int      // tokens before the ":" separator
+	found      []string // the secret texts replaced so far
+	public     bool     // the block field being read is public (Modulus, PublicExponent)
+}
+
+// hide records a secret and returns its marker. The public fields of an RSA
+// block are censored as FreeS/WAN did but not recorded: they are no secret,
+// and a short one (PublicExponent 0x03) would garble the report if Scrub
+// looked for it everywhere.
+func (c *secretCensor) hide(secret string) string {
+	if !c.public {
+		c.found = append(c.found, secret)
+	}
+	c.public = false
+	return Censored(len(secret))
 }
 
 func (c *secretCensor) line(line string) string {
@@ -72,10 +99,10 @@ func (c *secretCensor) line(line string) string {
 	indented := len(trimmed) < len(line)
 	// A comment-only or empty line neither starts nor ends a record.
 	if trimmed == "" || trimmed[0] == '#' {
-		return line[:len(line)-len(trimmed)] + censorComment(trimmed)
+		return line[:len(line)-len(trimmed)] + censorComment(trimmed, &c.found)
 	}
 	if !indented {
-		*c = secretCensor{} // a new record
+		*c = secretCensor{found: c.found} // a new record
 	}
 	var b strings.Builder
 	b.Grow(len(line))
@@ -87,7 +114,7 @@ func (c *secretCensor) line(line string) string {
 			b.WriteByte(ch)
 			i++
 		case ch == '#':
-			b.WriteString(censorComment(line[i:]))
+			b.WriteString(censorComment(line[i:], &c.found))
 			i = len(line)
 		case ch == '"' || ch == '\'' || ch == '`':
 			end := strings.IndexByte(line[i+1:], ch)
@@ -100,7 +127,7 @@ func (c *secretCensor) line(line string) string {
 			}
 			b.WriteByte(ch)
 			if c.secretQuoted(tok) {
-				b.WriteString(Censored(len(tok)))
+				b.WriteString(c.hide(tok))
 			} else {
 				b.WriteString(tok)
 			}
@@ -119,12 +146,12 @@ func (c *secretCensor) line(line string) string {
 			secret := c.secretWord(tok)
 			if secret && !c.inBlock && hasPrefixFold(tok, "0t") {
 				// A 0t token runs to the end of the line, blanks included.
-				b.WriteString(Censored(len(strings.TrimRight(line[i:], " \t\r"))))
+				b.WriteString(c.hide(strings.TrimRight(line[i:], " \t\r")))
 				i = len(line)
 				continue
 			}
 			if secret {
-				b.WriteString(Censored(len(tok)))
+				b.WriteString(c.hide(tok))
 			} else {
 				b.WriteString(tok)
 			}
@@ -187,7 +214,11 @@ func (c *secretCensor) secretValue(tok string, quoted bool) bool {
 			return false
 		}
 		// Field names (Modulus, Modulus:, :) stay; values go.
-		if !quoted && (tok == ":" || rsaField(strings.TrimSuffix(tok, ":"))) {
+		if !quoted && tok == ":" {
+			return false
+		}
+		if f := strings.TrimSuffix(tok, ":"); !quoted && rsaField(f) {
+			c.public = strings.EqualFold(f, "Modulus") || strings.EqualFold(f, "PublicExponent")
 			return false
 		}
 		return true
@@ -224,7 +255,7 @@ func rsaField(s string) bool {
 
 var (
 	commentSecretKind = regexp.MustCompile(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
-	commentQuoted     = regexp.MustCompile("\"[^\"]*\"|'[^']*'|`[^`]*`")
+	commentQuoted     = regexp.MustCompile(`"[^"]*"`)
 	commentKeyValue   = regexp.MustCompile(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
 	commentRSAField   = regexp.MustCompile(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
 )
@@ -232,7 +263,11 @@ var (
 // censorComment handles a comment, "#" included. Public key ids stay
 // readable as FreeS/WAN showed them; anything that looks like key material
 // in a commented-out entry is censored.
-func censorComment(s string) string {
+func censorComment(s string, found *[]string) string {
+	hide := func(v string) string {
+		*found = append(*found, strings.Trim(v, `"'`))
+		return Censored(len(v))
+	}
 	if i := strings.Index(s, "#pubkey="); i >= 0 {
 		return s[:i+len("#pubkey=")] + keyID(strings.TrimSpace(s[i+len("#pubkey="):]))
 	}
@@ -242,16 +277,16 @@ func censorComment(s string) string {
 		return body[:j+1] + keyID("0s"+body[j+1:])
 	}
 	if m := commentRSAField.FindStringSubmatch(s); m != nil {
-		return m[1] + Censored(len(strings.TrimRight(m[2], " \t\r")))
+		return m[1] + hide(strings.TrimRight(m[2], " \t\r"))
 	}
 	if m := commentSecretKind.FindStringSubmatchIndex(s); m != nil {
 		rest := strings.TrimRight(s[m[4]:], " \t\r")
-		return s[:m[4]] + Censored(len(rest))
+		return s[:m[4]] + hide(rest)
 	}
 	s = commentQuoted.ReplaceAllStringFunc(s, func(q string) string {
-		return q[:1] + Censored(len(q)-2) + q[len(q)-1:]
+		return q[:1] + hide(q[1:len(q)-1]) + q[len(q)-1:]
 	})
-	return commentKeyValue.ReplaceAllStringFunc(s, func(v string) string { return Censored(len(v)) })
+	return commentKeyValue.ReplaceAllStringFunc(s, hide)
 }
 
 // keyID condenses a public key "0s…" to FreeS/WAN's 9-character key id,
@@ -279,6 +314,18 @@ var (
 // whole value; a trailing comment stays) and public keys condensed to their
 // key id. Values starting with % are keywords, not keys, and stay.
 func CensorConfig(src []byte) []byte {
+	out, _ := censorConfig(src)
+	return out
+}
+
+// ConfigSecretValues returns the manual keys CensorConfig replaces in src.
+func ConfigSecretValues(src []byte) []string {
+	_, found := censorConfig(src)
+	return found
+}
+
+func censorConfig(src []byte) ([]byte, []string) {
+	var found []string
 	lines := strings.SplitAfter(string(src), "\n")
 	var b strings.Builder
 	b.Grow(len(src))
@@ -286,7 +333,7 @@ func CensorConfig(src []byte) []byte {
 		body, eol := strings.CutSuffix(l, "\n")
 		switch m := confSecret.FindStringSubmatch(body); {
 		case m != nil && !strings.HasPrefix(m[2], "%"):
-			b.WriteString(m[1] + censorConfValue(m[2]))
+			b.WriteString(m[1] + censorConfValue(m[2], &found))
 		default:
 			if m := confPubkey.FindStringSubmatch(body); m != nil {
 				b.WriteString(m[1] + keyID(m[2]) + m[3])
@@ -298,18 +345,22 @@ func CensorConfig(src []byte) []byte {
 			b.WriteByte('\n')
 		}
 	}
-	return []byte(b.String())
+	return []byte(b.String()), found
 }
 
 // censorConfValue censors an ipsec.conf value, keeping its quotes and a
 // trailing comment.
-func censorConfValue(v string) string {
+func censorConfValue(v string, found *[]string) string {
+	hide := func(s string) string {
+		*found = append(*found, s)
+		return Censored(len(s))
+	}
 	v = strings.TrimRight(v, " \t\r")
 	if v != "" && (v[0] == '"' || v[0] == '\'') {
 		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
-			return v[:1] + Censored(end) + v[:1] + v[end+2:]
+			return v[:1] + hide(v[1:end+1]) + v[:1] + v[end+2:]
 		}
-		return v[:1] + Censored(len(v)-1)
+		return v[:1] + hide(v[1:])
 	}
 	val, comment := v, ""
 	if i := strings.IndexAny(v, " \t"); i >= 0 {
@@ -320,5 +371,49 @@ func censorConfValue(v string) string {
 			val = v // blanks inside an unquoted value: censor it all
 		}
 	}
-	return Censored(len(val)) + comment
+	return hide(val) + comment
+}
+
+// minScrub is the shortest secret Scrub looks for elsewhere: shorter ones
+// would match ordinary text (and are weak secrets anyway).
+const minScrub = 6
+
+// Scrub replaces, anywhere in text, every occurrence of the given secret
+// values (from SecretValues and ConfigSecretValues) by the marker. A value
+// written with an encoding prefix is also looked for as it is shown once
+// decoded elsewhere: 0x… as bare hex digits without "_" separators, in
+// either case (how `ip xfrm state` prints a manual key); 0s… and 0t… without
+// the prefix. barf runs this over its whole report, so a secret that shows
+// up in a log or a command line is caught too.
+func Scrub(text []byte, values []string) []byte {
+	var alts []string
+	seen := map[string]bool{}
+	add := func(v string, hex bool) {
+		if len(v) < minScrub || seen[v] {
+			return
+		}
+		seen[v] = true
+		q := regexp.QuoteMeta(v)
+		if hex {
+			q = "(?i:" + q + ")"
+		}
+		alts = append(alts, q)
+	}
+	for _, v := range values {
+		add(v, false)
+		switch {
+		case hasPrefixFold(v, "0x"):
+			digits := strings.ReplaceAll(v[2:], "_", "")
+			add(digits, true)
+		case hasPrefixFold(v, "0s"), hasPrefixFold(v, "0t"):
+			add(v[2:], false)
+		}
+	}
+	if len(alts) == 0 {
+		return text
+	}
+	// Longest first, so a value is replaced whole rather than a part of it.
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	re := regexp.MustCompile(strings.Join(alts, "|"))
+	return re.ReplaceAllFunc(text, func(m []byte) []byte { return []byte(Censored(len(m))) })
 }

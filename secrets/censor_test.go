@@ -44,7 +44,7 @@ func TestCensor(t *testing.T) {
 // TestCensorMarkers plants a marker in every kind of secret and checks that
 // none survives, and that the censored file matches its golden.
 func TestCensorMarkers(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "censor.secrets"))
+	src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestCensorMarkers(t *testing.T) {
 			t.Errorf("censored file lost %q", keep)
 		}
 	}
-	golden(t, "censor.secrets.golden", got)
+	golden(t, filepath.Join("censor", "planted.golden"), got)
 }
 
 func TestCensorConfig(t *testing.T) {
@@ -105,7 +105,7 @@ func golden(t *testing.T, name string, got []byte) {
 // FuzzCensor checks that a planted secret never survives the censor,
 // whatever surrounds it, and that the censor never panics.
 func FuzzCensor(f *testing.F) {
-	if src, err := os.ReadFile(filepath.Join("testdata", "censor.secrets")); err == nil {
+	if src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets")); err == nil {
 		f.Add(string(src), "s3cr3tMARK")
 	}
 	f.Add("@a : PSK \"x\"\n", "s3cr3tMARK")
@@ -133,4 +133,83 @@ func FuzzCensor(f *testing.F) {
 		}
 		_ = CensorConfig([]byte(prefix))
 	})
+}
+
+func BenchmarkCensor(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "censor", "planted.secrets"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Censor(src)
+	}
+}
+
+// FuzzCensorAgainstParser: every token the parser holds as secret (an
+// entry's Spans) is gone from the censored text, whatever the input. The
+// two read the file independently, so this checks one against the other.
+// Only tokens of 6 bytes or more that occur once in the input are checked:
+// a shorter or repeated text may rightly stay elsewhere (an index, a comment).
+func FuzzCensorAgainstParser(f *testing.F) {
+	for _, pattern := range []string{"testdata/*.secrets", "testdata/errors/*.secrets", "testdata/censor/*.secrets"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fl, _ := ParseSource(nil, "f.secrets", src)
+		if fl == nil {
+			return
+		}
+		lines := strings.SplitAfter(string(src), "\n")
+		out := string(Censor(src))
+		for _, e := range fl.Entries {
+			for _, sp := range e.Spans {
+				if sp.Pos.Line < 1 || sp.Pos.Line > len(lines) {
+					continue
+				}
+				l := lines[sp.Pos.Line-1]
+				start := sp.Pos.Column - 1
+				if start < 0 || start+sp.Len > len(l) || sp.Len < 6 {
+					continue
+				}
+				tok := l[start : start+sp.Len]
+				if strings.Count(string(src), tok) != 1 {
+					continue
+				}
+				if strings.Contains(out, tok) {
+					t.Fatalf("secret %q (line %d) survives the censor:\n%s", tok, sp.Pos.Line, out)
+				}
+			}
+		}
+	})
+}
+
+func TestSecretValuesAndScrub(t *testing.T) {
+	src := []byte("@a : PSK \"pskvalue1\"\n@b : PSK 0x0123_4567_89ab\n@c : PSK 0tplain text\n# @d : PSK \"oldsecret\"\n")
+	vals := SecretValues(src)
+	want := []string{"pskvalue1", "0x0123_4567_89ab", "0tplain text", "oldsecret"}
+	if strings.Join(vals, "|") != strings.Join(want, "|") {
+		t.Errorf("SecretValues = %q, want %q", vals, want)
+	}
+	conf := []byte("conn m\n\tespenckey=0xAABB_CCDD_EEFF\n\tahkey=\"0x1122334455\"\n")
+	cvals := ConfigSecretValues(conf)
+	if strings.Join(cvals, "|") != "0xAABB_CCDD_EEFF|0x1122334455" {
+		t.Errorf("ConfigSecretValues = %q", cvals)
+	}
+	block := SecretValues([]byte(": RSA {\n\tModulus: 0xabcdef0123\n\tPublicExponent: 0x010001\n\tPrime1: 0x1234567890\n\t}\n"))
+	if strings.Join(block, "|") != "0x1234567890" {
+		t.Errorf("SecretValues(RSA block) = %q, want only the private field", block)
+	}
+	log := "pluto: using pskvalue1\n\tenc cbc(des3_ede) 0xaabbccddeeff\nplain text here\nkeep abc\n"
+	got := string(Scrub([]byte(log), append(vals, cvals...)))
+	wantLog := "pluto: using [censored 9 chars]\n\tenc cbc(des3_ede) 0x[censored 12 chars]\n[censored 10 chars] here\nkeep abc\n"
+	if got != wantLog {
+		t.Errorf("Scrub =\n%q, want\n%q", got, wantLog)
+	}
 }

@@ -202,6 +202,12 @@ func (p *parser) record(name string, r *record, depth int) {
 	if colon < 0 {
 		// FreeS/WAN's legacy form: indices followed by a quoted PSK.
 		last := toks[len(toks)-1]
+		for _, t := range toks[:len(toks)-1] {
+			if t.quote == 0 && isKind(t.text) {
+				p.errs.Addf(t.pos, "missing \":\" before %s (write \"ID ... : %s ...\")", strings.ToUpper(t.text), strings.ToUpper(t.text))
+				return
+			}
+		}
 		if last.quote == '"' || last.quote == '\'' {
 			if ok := p.indices(e, toks[:len(toks)-1]); !ok {
 				return
@@ -257,6 +263,15 @@ func (p *parser) record(name string, r *record, depth int) {
 		}
 		p.errs.Add(kw.pos, msg)
 	}
+}
+
+// isKind reports whether s is a key part keyword.
+func isKind(s string) bool {
+	switch strings.ToUpper(s) {
+	case "PSK", "XAUTH", "PPKS", "PIN", "RSA", "ECDSA":
+		return true
+	}
+	return false
 }
 
 // isWord reports whether s looks like a keyword (letters only, short), so

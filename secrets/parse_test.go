@@ -76,8 +76,8 @@ func checkGolden(t *testing.T, path, got string) {
 
 func TestParseGolden(t *testing.T) {
 	fsys := os.DirFS("testdata")
-	files, _ := fs.Glob(fsys, "*.secrets")
-	for _, name := range files {
+	// censor.secrets belongs to the censor's tests: it is deliberately broken.
+	for _, name := range []string{"freeswan.secrets", "libreswan.secrets", "rsa-block.secrets"} {
 		t.Run(name, func(t *testing.T) {
 			f, err := Parse(fsys, name)
 			if err != nil {

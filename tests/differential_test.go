@@ -3,12 +3,15 @@ package tests
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +29,13 @@ import (
 // from the process's working directory) and to us (from the including
 // file's directory). Every disagreement must be listed in intendedDiffs with
 // its reason, and every listed difference must still occur.
+//
+// Two differences hold for every file and are not listed one by one: a conn
+// that fails to load is left out of our readwriteconf and addconn --listall
+// output and makes them and addconn --checkconfig exit 1, where Libreswan
+// prints it with its defaults, lists it and exits 0 (a check that passes
+// over a broken conn would hide it). Values Libreswan's readwriteconf cannot
+// print (see libreswanCannotPrint) are not compared.
 func TestDifferentialReadwriteconf(t *testing.T) {
 	ls := testenv.MustHaveLibreswan(t)
 	ours := testenv.Binary(t)
@@ -37,46 +47,144 @@ func TestDifferentialReadwriteconf(t *testing.T) {
 	if len(files) < 60 {
 		t.Fatalf("corpus has %d files, want at least 60", len(files))
 	}
-	seen := map[diffKey]bool{}
-	ran := map[string]bool{}
-	var agreeFiles, agreeConns, totalConns int
-	for _, file := range files {
-		name := filepath.Base(file)
-		t.Run(name, func(t *testing.T) {
-			ran[name] = true
-			checkPurpose(t, file)
-			theirs := runLibreswan(t, ls.Readwriteconf, file)
-			mine := runOurs(t, ours, file)
-			diffs := compareReads(theirs, mine)
-			clean := true
-			for _, d := range diffs {
-				k := diffKey{name, d.field}
-				if reason, ok := intendedDiffs[k]; ok {
-					seen[k] = true
-					t.Logf("intended difference %s: Libreswan %q, ours %q (%s)", d.field, d.theirs, d.ours, reason)
-					continue
+	var (
+		mu   sync.Mutex // guards seen, ran, st: the files run in parallel
+		seen = map[diffKey]bool{}
+		ran  = map[string]bool{}
+		st   stats
+	)
+	// Each file costs a few short processes; running files in parallel
+	// overlaps their start-up. The group returns when all are done.
+	t.Run("corpus", func(t *testing.T) {
+		for _, file := range files {
+			name := filepath.Base(file)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				checkPurpose(t, file)
+				theirs := runLibreswan(t, ls.Readwriteconf, file)
+				mine := runOurs(t, ours, file)
+				checkAddconn(t, ls.Addconn, ours, file, theirs, mine)
+				diffs := compareReads(theirs, mine)
+				mu.Lock()
+				defer mu.Unlock()
+				ran[name] = true
+				for _, d := range diffs {
+					k := diffKey{name, d.field}
+					if reason, ok := intendedDiffs[k]; ok {
+						seen[k] = true
+						t.Logf("intended difference %s: Libreswan %q, ours %q (%s)", d.field, d.theirs, d.ours, reason)
+						continue
+					}
+					t.Errorf("%s: Libreswan %q, ours %q", d.field, d.theirs, d.ours)
 				}
-				clean = false
-				t.Errorf("%s: Libreswan %q, ours %q", d.field, d.theirs, d.ours)
-			}
-			if clean && len(diffs) == 0 {
-				agreeFiles++
-			}
-			for _, c := range theirs.conns {
-				totalConns++
-				if !hasConnDiff(diffs, c.name) {
-					agreeConns++
-				}
-			}
-		})
-	}
+				st.add(theirs, mine, diffs)
+			})
+		}
+	})
 	for k, reason := range intendedDiffs {
 		if ran[k.file] && !seen[k] {
 			t.Errorf("intended difference %s %s (%s) no longer occurs: remove it from the table", k.file, k.field, reason)
 		}
 	}
-	t.Logf("corpus: %d files; %d agree on every field; %d of %d Libreswan conns agree; %d intended differences",
-		len(files), agreeFiles, agreeConns, totalConns, len(intendedDiffs))
+	t.Logf("corpus: %d files; both reject %d, both accept %d (%d of them agreeing on every field), acceptance differs in %d",
+		st.files, st.bothReject, st.bothAccept, st.agreeFiles, st.files-st.bothReject-st.bothAccept)
+	t.Logf("conns in files both accept: Libreswan lists %d, both load %d, %d of those agree on every compared field; %d intended differences in all",
+		st.conns, st.bothLoaded, st.fieldsAgree, len(intendedDiffs))
+}
+
+// stats counts how far the two readers agree, for the test log.
+type stats struct {
+	files, bothReject, bothAccept, agreeFiles int
+	conns, bothLoaded, fieldsAgree            int
+}
+
+func (st *stats) add(theirs, ours read, diffs []fieldDiff) {
+	st.files++
+	switch {
+	case theirs.rejected && ours.rejected:
+		st.bothReject++
+		return
+	case theirs.rejected || ours.rejected:
+		return
+	}
+	st.bothAccept++
+	if len(diffs) == 0 {
+		st.agreeFiles++
+	}
+	loaded := map[string]bool{}
+	for _, c := range ours.conns {
+		loaded[c.name] = c.loaded
+	}
+	for _, c := range theirs.conns {
+		st.conns++
+		if c.loaded && loaded[c.name] {
+			st.bothLoaded++
+			if !hasConnDiff(diffs, c.name) {
+				st.fieldsAgree++
+			}
+		}
+	}
+}
+
+// checkAddconn checks that each program's addconn agrees with its own
+// readwriteconf: `--checkconfig` fails exactly when the file is rejected
+// (ours also when a conn fails to load: a check that passes over a broken
+// conn would hide it, while Libreswan exits 0), and `--listall` names the
+// conns readwriteconf printed (Libreswan: every conn, loaded or not; ours:
+// the conns that load). Names are space separated, so a name with a blank
+// shows as two words on both sides.
+func checkAddconn(t *testing.T, lsAddconn, ours, file string, theirs, mine read) {
+	t.Helper()
+	var theirNames, ourNames []string
+	for _, c := range theirs.conns {
+		theirNames = append(theirNames, c.name)
+	}
+	ourFailed := false
+	for _, c := range mine.conns {
+		if c.loaded {
+			ourNames = append(ourNames, c.name)
+		} else {
+			ourFailed = true
+		}
+	}
+	for _, p := range []struct {
+		who      string
+		argv     []string
+		rejected bool
+		names    []string
+	}{
+		{"Libreswan", []string{lsAddconn}, theirs.rejected, theirNames},
+		{"our", []string{ours, "addconn"}, mine.rejected || ourFailed, ourNames},
+	} {
+		status, _ := runIn(t, file, append(p.argv, "--config", filepath.Base(file), "--checkconfig")...)
+		if (status != 0) != p.rejected {
+			t.Errorf("%s addconn --checkconfig exit status %d, but readwriteconf says rejected=%v", p.who, status, p.rejected)
+		}
+		if theirs.rejected || mine.rejected {
+			continue
+		}
+		_, out := runIn(t, file, append(p.argv, "--config", filepath.Base(file), "--listall")...)
+		if got, want := strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(strings.Join(p.names, " ")), " "); got != want {
+			t.Errorf("%s addconn --listall: %q, readwriteconf printed %q", p.who, got, want)
+		}
+	}
+}
+
+// runIn runs argv in file's directory and returns its exit status and
+// standard output.
+func runIn(t *testing.T, file string, argv ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = filepath.Dir(file)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), stdout.String()
+	} else if err != nil {
+		t.Fatalf("running %s: %v", argv[0], err)
+	}
+	return 0, stdout.String()
 }
 
 // checkPurpose insists on the one-line `# purpose:` comment that says what
@@ -94,7 +202,7 @@ func checkPurpose(t *testing.T, file string) {
 
 func hasConnDiff(diffs []fieldDiff, conn string) bool {
 	for _, d := range diffs {
-		if d.field == "loaded" || d.field == "file" || strings.HasPrefix(d.field, conn+".") {
+		if strings.HasPrefix(d.field, conn+".") {
 			return true
 		}
 	}
@@ -147,7 +255,8 @@ func compareReads(theirs, ours read) []fieldDiff {
 			continue
 		}
 		for _, f := range comparedFields {
-			if c.fields[f] != o.fields[f] && !(c.fields[f] == "" && libreswanCannotPrint(f, o.fields[f])) {
+			tv, ov := canonical(f, c.fields[f]), canonical(f, o.fields[f])
+			if tv != ov && !(tv == "" && libreswanCannotPrint(f, ov)) {
 				diffs = append(diffs, fieldDiff{c.name + "." + f, c.fields[f], o.fields[f]})
 			}
 		}
@@ -155,14 +264,51 @@ func compareReads(theirs, ours read) []fieldDiff {
 	return diffs
 }
 
+// canonical writes addresses and subnets the way Libreswan prints them
+// (lower-case, zeros compressed, host bits masked, a netmask as a length),
+// so that both sides are compared by meaning, not spelling. Anything else,
+// including %-values and names, is left as it is.
+func canonical(field, v string) string {
+	switch field {
+	case "left", "right":
+		if a, err := netip.ParseAddr(v); err == nil {
+			return a.String()
+		}
+	case "leftsubnet", "rightsubnet":
+		if p, err := netip.ParsePrefix(v); err == nil {
+			return p.Masked().String()
+		}
+		addr, mask, ok := strings.Cut(v, "/")
+		a, err1 := netip.ParseAddr(addr)
+		m, err2 := netip.ParseAddr(mask)
+		if ok && err1 == nil && err2 == nil && a.Is4() && m.Is4() {
+			b := m.As4()
+			ones := 0
+			for _, x := range b {
+				ones += bits.OnesCount8(x)
+			}
+			if p, err := a.Prefix(ones); err == nil && netip.PrefixFrom(m, ones).Masked().Addr() == m {
+				return p.String()
+			}
+		}
+	}
+	return v
+}
+
 // libreswanCannotPrint reports values that Libreswan reads but its
 // readwriteconf leaves out of its output (confwrite prints only the host
 // types and subnets it has words for): %defaultroute6 and %any6 hosts,
-// vhost:/vnet: subnets. Those fields cannot be compared.
+// %eth0 hosts, vhost:/vnet: subnets. Those fields cannot be compared.
 func libreswanCannotPrint(field, v string) bool {
 	switch field {
 	case "left", "right":
-		return v == "%defaultroute6" || v == "%any6"
+		// It prints only these %values; not %defaultroute6, %any6 or
+		// an interface (%eth0).
+		switch v {
+		case "%defaultroute", "%any", "%group", "%opportunistic", "%opportunisticgroup":
+			return false
+		}
+		return strings.HasPrefix(v, "%")
 	case "leftsubnet", "rightsubnet":
 		return strings.HasPrefix(v, "vhost:") || strings.HasPrefix(v, "vnet:")
 	}
@@ -461,4 +607,51 @@ type diffKey struct{ file, field string }
 // differently from Libreswan 4.10, keyed by file and field ("file": the
 // whole file is accepted by one and rejected by the other; "loaded": the
 // set of conns that load; "CONN.FIELD": one value), with the reason.
-var intendedDiffs = map[diffKey]string{}
+var intendedDiffs = map[diffKey]string{
+	// We report what Libreswan silently ignores or misreads.
+	{"also-cycle.conf", "loaded"}:                         "an also= cycle is an error naming the chain (a → b → a); Libreswan silently stops at the cycle and loads both conns",
+	{"also-self.conf", "loaded"}:                          "also= naming the conn itself is a cycle error; Libreswan ignores it",
+	{"default-also.conf", "file"}:                         "also= in conn %default is an error; Libreswan logs it and still applies it to every conn",
+	{"duplicate-conn-names.conf", "file"}:                 "two conns with one name are an error; Libreswan keeps both silently while also= and addconn see only the first",
+	{"include-self.conf", "file"}:                         "an include cycle is an error; Libreswan includes the file 10 levels deep (10 copies of its conns) and stops silently",
+	{"edge-include-depth.conf", "file"}:                   "includes nested deeper than 10 are an error; Libreswan silently skips the deeper files",
+	{"include-two-names.conf", "file"}:                    "include with two names is an error; Libreswan silently includes only the first",
+	{"ls4-duration-bad.conf", "file"}:                     "ikelifetime=1x is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"duration-compound.conf", "file"}:                    "ikelifetime=1h30m is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"duration-hex.conf", "file"}:                         "ikelifetime=0x10 is an error at the value; Libreswan silently ignores it and keeps the default",
+	{"conn-bad-rsasigkey.conf", "file"}:                   "a raw RSA key that is not valid base64 is an error at the value; Libreswan's reader passes it on and only pluto rejects the conn",
+	{"real-openswan-default.conf", "file"}:                "Openswan nat_traversal= and oe= are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
+	{"conn-bad-integer.conf", "file"}:                     "keyingtries=0x10 is an error at the value; Libreswan silently stores 0",
+	{"conn-bad-subnet.conf", "file"}:                      "a malformed value (leftsubnet=10.0.0.300/24) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
+	{"conn-bad-protoport.conf", "file"}:                   "a malformed value (leftprotoport=300/70000) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
+	{"lex-double-eq.conf", "file"}:                        "a malformed value (leftsubnet==10.0.0.0/8 is the value =10.0.0.0/8) is an error at its file:line:col; Libreswan drops only that conn",
+	{"lex-hash-alone.conf", "file"}:                       "in `auto=add #` the # starts an empty comment; Libreswan's lexer makes a blank-less comment a syntax error",
+	{"crlf.conf", "file"}:                                 "CRLF line endings are stripped; Libreswan glues the CR to the value (auto=add\\r is invalid) and exits 1",
+	{"ls4-comment-nospace.conf", "file"}:                  "in `leftid=@n #note` the # starts a comment; Libreswan's lexer makes a blank-less comment a syntax error",
+	{"ls4-duration-fraction.conf", "frac.ikelifetime"}:    "1.5h is read as 90m (FreeS/WAN 2 accepted fractions); Libreswan silently ignores it and keeps the default",
+	{"ls4-duration-fraction.conf", "frac.ipsec-lifetime"}: "0.5h is read as 30m (FreeS/WAN 2 accepted fractions); Libreswan silently ignores it and keeps the default",
+	{"include-relative-base.conf", "loaded"}:              "a relative include inside an included file is taken from that file's directory, as the FreeS/WAN and Libreswan man pages say; Libreswan's code takes it from the process's working directory",
+
+	// Older dialects: read as their users meant, with a warning.
+	{"fs1-plutoload.conf", "file"}:         "FreeS/WAN 1 keywords (plutoload=%search, plutostart, klipsdebug) are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
+	{"fs1-plutoload-list.conf", "file"}:    "FreeS/WAN 1 keywords (plutoload=\"conn\", plutowait) are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
+	{"fs1-manual.conf", "file"}:            "FreeS/WAN manual keying (manualstart, spi, espenckey, espauthkey) is accepted; Libreswan 4.10 has no manual keying and rejects the keywords as syntax errors",
+	{"fs2-manual.conf", "file"}:            "FreeS/WAN 2 manual keying (spibase, per-direction keys) is accepted; Libreswan 4.10 rejects the keywords as syntax errors",
+	{"ls4-auto-manual.conf", "file"}:       "auto=manual (FreeS/WAN 2 manually keyed conns) is accepted; Libreswan 4.10 has no manual keying and exits 1",
+	{"fs2-version2.conf", "file"}:          "FreeS/WAN 2 klipsdebug= is accepted with a warning; Libreswan 4.10 rejects it as a syntax error",
+	{"fs2-leftfirewall.conf", "file"}:      "FreeS/WAN 2 leftfirewall= is accepted with a warning; Libreswan 4.10 rejects it as a syntax error",
+	{"fs2-auth-esp.conf", "file"}:          "FreeS/WAN 2 auth=esp is read as phase2=esp; Libreswan reads a bare auth= as rightauth= and exits 1 on the value",
+	{"os26-auth-alias.conf", "file"}:       "Openswan auth=esp (an alias of phase2) is read as phase2=esp; Libreswan reads a bare auth= as rightauth= and exits 1 on the value",
+	{"fs2-authby-pipe.conf", "loaded"}:     "FreeS/WAN 2 authby=secret|rsasig is read as secret,rsasig; Libreswan fails the conn (\"connection authby= value is unknown\")",
+	{"os26-nat.conf", "file"}:              "Openswan nat_traversal= and oe= are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
+	{"os26-sha2-truncbug.conf", "file"}:    "Openswan sha2_truncbug= is read as sha2-truncbug= with a warning; Libreswan 4.10 rejects it as a syntax error",
+	{"reject-pfsgroup.conf", "file"}:       "pfsgroup= (Openswan, documented as obsolete in Libreswan's man page) is accepted with a warning; Libreswan 4.10 rejects it as a syntax error",
+	{"ls5-keyexchange.conf", "file"}:       "keyexchange=ikev2 (Libreswan 5) is accepted with a warning; Libreswan 4.10 knows only keyexchange=ike and exits 1",
+	{"also-flip.conf", "a.rightsubnet"}:    "alsoflip= merges its section with left and right swapped, as FreeS/WAN 2 and Openswan 2.6.52 did; Libreswan 4.10 parses it and ignores it",
+	{"conn-nexthop-direct.conf", "loaded"}: "leftnexthop=%direct (FreeS/WAN's default: the peer itself) is accepted; Libreswan's config reader looks it up in DNS and fails the conn",
+
+	// Values we read where Libreswan's reader has a gap.
+	{"edge-dns-match-id.conf", "file"}:   "dns-match-id= is accepted; Libreswan 4.10's keyword table misspells it \"dns-match-id,\", so the documented spelling is a syntax error",
+	{"edge-subnet-forms.conf", "loaded"}: "a bare address as leftsubnet is read as the host subnet (10.5.5.5/32); Libreswan fails the conn (\"no / in subnet specification\")",
+	{"ls4-enum-case.conf", "loaded"}:     "authby=SECRET is accepted in any case, like every enum; Libreswan compares authby words case-sensitively and fails the conn",
+}

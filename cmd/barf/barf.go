@@ -28,6 +28,8 @@ import (
 
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/sysinfo"
+	"goswan/conf"
+	"goswan/secrets"
 )
 
 // Command builds the barf applet.
@@ -92,6 +94,7 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
+	o = fromConfig(sys, o)
 	g := &gatherer{sys: sys, o: o}
 	secs := g.sections()
 	outs := make([]bytes.Buffer, len(secs))
@@ -118,8 +121,34 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 		}
 		b.Write(outs[i].Bytes())
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(scrub(sys, o, b.Bytes()))
 	return err
+}
+
+// fromConfig takes secretsfile= and nssdir= from config setup when the
+// configuration reads (even with errors elsewhere), as pluto would.
+func fromConfig(sys sysinfo.System, o Options) Options {
+	cfg, _ := conf.Load(o.Config, &conf.Options{RootDir: sys.RootDir()})
+	if cfg == nil {
+		return o
+	}
+	if v := cfg.Setup.String("secretsfile"); v != "" {
+		o.Secrets = v
+	}
+	if v := cfg.Setup.String("nssdir"); v != "" {
+		o.NSSDir = v
+	}
+	return o
+}
+
+// scrub is the last line of defence: every secret the censors found in
+// ipsec.secrets and ipsec.conf (includes expanded) is removed wherever else
+// it shows up in the report, such as a log line or `ip xfrm state` output
+// in a form the section censors do not know.
+func scrub(sys sysinfo.System, o Options, report []byte) []byte {
+	values := secrets.SecretValues([]byte(expandIncludes(sys, o.Secrets)))
+	values = append(values, secrets.ConfigSecretValues([]byte(expandIncludes(sys, o.Config)))...)
+	return secrets.Scrub(report, values)
 }
 
 // writeAtomic writes the report beside name and renames it into place, so a

@@ -18,7 +18,7 @@ import (
 var markers = []string{
 	"MARK-PSK-1", "MARK-XAUTH-2", "MARKPRIVEXP", "MARKPRIME1", "MARK-PASS-3",
 	"0x4d41524b", // any key from testdata/xfrm_state.txt
-	"MARKESPENC", "MARKESPAUTH", "MARKAHKEY", "MARKINCLUDED",
+	"MARKESPENC", "MARKESPAUTH", "MARKAHKEY", "MARKINCLUDED", "markespenc",
 }
 
 const plantedSecrets = `# planted markers
@@ -59,6 +59,11 @@ func plantedRoot(t *testing.T) *sysinfo.Fake {
 		Root: t.TempDir(),
 		Host: "west",
 		Commands: map[string]sysinfo.Command{
+			// A log that repeats secrets (as pluto may with
+			// plutodebug=private) and a manual key as ip prints it.
+			"journalctl": func([]string) ([]byte, error) {
+				return []byte("pluto[1]: PSK is MARK-PSK-1\npluto[1]: key 0xmarkespenc\n"), nil
+			},
 			"ip": func(args []string) ([]byte, error) {
 				if strings.Join(args, " ") == "xfrm state" {
 					return xfrm, nil
@@ -148,6 +153,28 @@ func TestRedaction(t *testing.T) {
 		if !strings.Contains(report, keep) {
 			t.Errorf("report lacks %q", keep)
 		}
+	}
+}
+
+// TestSecretsFileFromConfig: a secretsfile= in config setup is the file
+// barf shows (censored) and scrubs.
+func TestSecretsFileFromConfig(t *testing.T) {
+	f := plantedRoot(t)
+	if err := f.WriteFile("/etc/ipsec.conf", "config setup\n\tsecretsfile=/etc/other.secrets\n", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteFile("/etc/other.secrets", "@o : PSK \"MARK-OTHER-FILE\"\n", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Run(context.Background(), f, options(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "+ ipsec _include /etc/other.secrets | ipsec _secretcensor\n@o : PSK \"[censored 15 chars]\"") {
+		t.Errorf("secretsfile= not followed:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "MARK-OTHER-FILE") {
+		t.Errorf("secret of the secretsfile= file leaks")
 	}
 }
 

@@ -117,6 +117,7 @@ type runner struct {
 	iam                   *iam
 	out, errw             io.Writer
 	h                     *kernel.Handle
+	addrs                 map[netip.Addr]string // the host's, read once per run
 }
 
 func (r *runner) conn(cfg *conf.Config, name string) error {

@@ -38,13 +38,16 @@ func (r *runner) orient(m *kernel.Manual) (hostEnd, error) {
 	if r.iam != nil {
 		addrs = map[netip.Addr]string{r.iam.addr: r.iam.iface}
 	} else {
-		h, err := r.handle()
-		if err != nil {
-			return hostEnd{}, err
+		if r.addrs == nil {
+			h, err := r.handle()
+			if err != nil {
+				return hostEnd{}, err
+			}
+			if r.addrs, err = h.LocalAddrs(); err != nil {
+				return hostEnd{}, err
+			}
 		}
-		if addrs, err = h.LocalAddrs(); err != nil {
-			return hostEnd{}, err
-		}
+		addrs = r.addrs
 	}
 	list := make([]netip.Addr, 0, len(addrs))
 	for a := range addrs {

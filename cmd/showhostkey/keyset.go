@@ -51,7 +51,12 @@ func load(c *cli.Context) ([]*hostKey, error) {
 	var ks []*hostKey
 	for _, e := range sf.ByKind(secrets.RSA) {
 		if e.Key == nil {
-			continue // `RSA file`: the key is elsewhere
+			// `RSA file`: show the key when its PEM file can be read
+			// without a passphrase.
+			if k := keyFromFile(e); k != nil {
+				ks = append(ks, k)
+			}
+			continue
 		}
 		ks = append(ks, &hostKey{
 			pub: e.Key.Public, header: e.Key.Header, host: e.Key.Host,
@@ -85,7 +90,7 @@ func matcher(c *cli.Context) (func(*hostKey) bool, string, error) {
 		if x == "" || strings.Trim(x, "0123456789abcdef") != "" {
 			return nil, "", applet.Usagef("--ckaid %q is not a hex prefix", c.String("ckaid"))
 		}
-		return func(k *hostKey) bool { return strings.HasPrefix(keys.CKAID(k.pub), x) }, "ckaid=" + x, nil
+		return func(k *hostKey) bool { return strings.HasPrefix(keys.CKAID(k.pub), x) }, "ckaid=" + c.String("ckaid"), nil
 	case c.IsSet("rsaid"):
 		x := c.String("rsaid")
 		return func(k *hostKey) bool { return keys.KeyID(k.pub) == x }, "rsakeyid=" + x, nil
@@ -165,4 +170,22 @@ func owner(c *cli.Context, k *hostKey) string {
 		return "localhost"
 	}
 	return h
+}
+
+// keyFromFile reads the key of an `RSA file` entry, or returns nil when the
+// file is unreadable or encrypted: such an entry simply has no public key to
+// show, as it has none for Pluto until its passphrase is given.
+func keyFromFile(e *secrets.Entry) *hostKey {
+	if e.Prompt || e.Passphrase.Len() > 0 {
+		return nil
+	}
+	b, err := os.ReadFile(e.KeyFile)
+	if err != nil {
+		return nil
+	}
+	pubs, privs, err := keys.ParsePEM(b)
+	if err != nil {
+		return nil
+	}
+	return &hostKey{pub: pubs[0], ids: e.IDs, where: e.Pos.String() + " (" + e.KeyFile + ")", private: privs[0] != nil}
 }

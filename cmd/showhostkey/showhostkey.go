@@ -6,6 +6,7 @@
 package showhostkey
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/oedns"
 )
 
 // ExitNoKey is the status when no key matches, as Libreswan's showhostkey.
@@ -30,8 +32,11 @@ func Command() *cli.Command {
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] {--left | --right} [--pubkey]\n" +
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] --ipseckey [--pubkey] [--gateway gw] [--precedence p] [--owner name]\n" +
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] {--key | --txt gateway [--precedence p] | --pem | --dhclient} [--owner name]\n" +
+			"ipsec showhostkey [selection] {--key | --txt gateway | --ipseckey [--gateway gw]}... [--owner name] [--subnet cidr [--ptr-domain domain]]\n" +
+			"    --publish --server host[:port] [--zone zone]... {--tsig-key file|name:alg:secret | --insecure} [--ttl n] [--dry-run]\n" +
+			"ipsec showhostkey [selection] {--key | --txt gateway | --ipseckey [--gateway gw]}... [--owner name] --check [--nameserver ns]\n" +
 			"selection: --id id | --ckaid prefix | --rsaid keyid (default: the key with no index)",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "file", Usage: "read keys from secrets `file` (default $IPSEC_CONFS/ipsec.secrets)"},
 			&cli.StringFlag{Name: "pem-in", Usage: "read keys from PEM `file` (private or public keys, certificates) instead"},
 			&cli.StringFlag{Name: "id", Usage: "pick the key whose entry lists index `id`"},
@@ -51,7 +56,7 @@ func Command() *cli.Command {
 			&cli.BoolFlag{Name: "pem", Usage: "print the public key as PEM (SubjectPublicKeyInfo)"},
 			&cli.BoolFlag{Name: "dhclient", Usage: "print the dhclient.conf lines FreeS/WAN offered for OE keys"},
 			&cli.BoolFlag{Name: "verbose", Usage: "say how the key was picked"},
-		},
+		}, oedns.Flags()...),
 		Action: run,
 	}
 }
@@ -59,6 +64,19 @@ func Command() *cli.Command {
 func run(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return applet.Usagef("unexpected argument %q (options come first; see ipsec showhostkey --help)", c.Args().First())
+	}
+	if oedns.Requested(c) { // --publish, --check: DNS work for the picked key
+		return oedns.Run(c, func() (*rsa.PublicKey, error) {
+			ks, err := load(c)
+			if err != nil {
+				return nil, err
+			}
+			k, _, err := pick(c, ks)
+			if err != nil {
+				return nil, err
+			}
+			return k.pub, nil
+		})
 	}
 	op, err := operation(c)
 	if err != nil {

@@ -115,9 +115,5 @@ func colourWanted(c *cli.Context) bool {
 		return false
 	}
 	f, ok := c.App.Writer.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminal(f)
 }

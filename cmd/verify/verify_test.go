@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/health"
 	"goswan/cmd/internal/sysinfo"
@@ -94,5 +98,33 @@ func TestJSON(t *testing.T) {
 	}
 	if nFailed != failed {
 		t.Errorf("JSON has %d failed checks, Run returned %d", nFailed, failed)
+	}
+}
+
+// TestColourWanted: never with NO_COLOR, never into a file or /dev/null.
+func TestColourWanted(t *testing.T) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	for _, tc := range []struct {
+		name    string
+		w       io.Writer
+		noColor bool
+	}{
+		{"buffer", &bytes.Buffer{}, false},
+		{"dev null", devnull, false},
+		{"NO_COLOR", devnull, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.noColor {
+				t.Setenv("NO_COLOR", "1")
+			}
+			app := &cli.App{Writer: tc.w}
+			if colourWanted(cli.NewContext(app, nil, nil)) {
+				t.Errorf("colourWanted = true, want false")
+			}
+		})
 	}
 }

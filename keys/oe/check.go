@@ -18,11 +18,15 @@ import (
 // verify did.
 type Status string
 
-// Verdicts. Anything but OK is a failure.
+// Verdicts. FAILED and MISSING are failures; N/A and DISABLED are not, and
+// Note marks a heading line that has no verdict.
 const (
-	OK      Status = "OK"
-	Failed  Status = "FAILED"
-	Missing Status = "MISSING"
+	OK       Status = "OK"
+	Failed   Status = "FAILED"
+	Missing  Status = "MISSING"
+	NA       Status = "N/A"
+	Disabled Status = "DISABLED"
+	Note     Status = ""
 )
 
 // Result is one checked line: what was looked for, the verdict and, when
@@ -34,7 +38,7 @@ type Result struct {
 }
 
 // Failed reports whether r counts as an error.
-func (r Result) Failed() bool { return r.Status != OK }
+func (r Result) Failed() bool { return r.Status == Failed || r.Status == Missing }
 
 // Checker compares what DNS holds with the local key.
 type Checker struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -80,9 +81,23 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) ([]dns
 			lastErr = fmt.Errorf("looking up %s %s: %s answered %s", name, dns.TypeToString[qtype], server, dns.RcodeToString[resp.Rcode])
 			continue
 		}
+		// Follow a CNAME chain within the answer (at most a few links).
+		owner := name
+		for i := 0; i < 8; i++ {
+			next := ""
+			for _, rr := range resp.Answer {
+				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, owner) && qtype != dns.TypeCNAME {
+					next = c.Target
+				}
+			}
+			if next == "" {
+				break
+			}
+			owner = next
+		}
 		var out []dns.RR
 		for _, rr := range resp.Answer {
-			if rr.Header().Rrtype == qtype && strings.EqualFold(rr.Header().Name, name) {
+			if rr.Header().Rrtype == qtype && strings.EqualFold(rr.Header().Name, owner) {
 				out = append(out, rr)
 			}
 		}
@@ -92,4 +107,29 @@ func (r *Resolver) Lookup(ctx context.Context, name string, qtype uint16) ([]dns
 		return out, nil
 	}
 	return nil, lastErr
+}
+
+// Addrs returns the IPv4 and IPv6 addresses of host, for checking the
+// reverse map of a named host. Lookup failures give no addresses.
+func (r *Resolver) Addrs(ctx context.Context, host string) []netip.Addr {
+	var out []netip.Addr
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		rrs, err := r.Lookup(ctx, host, t)
+		if err != nil {
+			continue
+		}
+		for _, rr := range rrs {
+			var ip net.IP
+			switch x := rr.(type) {
+			case *dns.A:
+				ip = x.A
+			case *dns.AAAA:
+				ip = x.AAAA
+			}
+			if a, ok := netip.AddrFromSlice(ip); ok {
+				out = append(out, a.Unmap())
+			}
+		}
+	}
+	return out
 }

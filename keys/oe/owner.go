@@ -45,3 +45,9 @@ func Reverse(a netip.Addr) string {
 	}
 	return name
 }
+
+// IsSubdomain reports whether name is zone or below it (names compared
+// case-insensitively, fully qualified or not).
+func IsSubdomain(zone, name string) bool {
+	return dns.IsSubDomain(strings.ToLower(dns.Fqdn(zone)), strings.ToLower(dns.Fqdn(name)))
+}

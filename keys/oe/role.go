@@ -25,6 +25,7 @@ type Spec struct {
 	Precedence int            // TXT and IPSECKEY precedence (FreeS/WAN used 10)
 	Subnet     netip.Prefix   // gateway role: TXT and IPSECKEY go to each client's reverse name
 	PTRDomain  string         // with Subnet: a PTR for each client to a-b-c-d.PTRDomain (optional)
+	TXTNoKey   bool           // TXT names the gateway only; peers take the key from the gateway's KEY
 }
 
 // MaxClients bounds the addresses of a Subnet: every client gets its own
@@ -64,6 +65,9 @@ func (s Spec) Records() ([]dns.RR, error) {
 	if s.Precedence < 0 || s.Precedence > 255 && s.IPSECKEY || s.Precedence > 0xffff {
 		return nil, fmt.Errorf("precedence %d out of range (TXT 0..65535, IPSECKEY 0..255)", s.Precedence)
 	}
+	if s.TXTNoKey && s.TXT == "" {
+		return nil, fmt.Errorf("--txt-nokey needs --txt GATEWAY")
+	}
 	owner, err := Owner(s.ID)
 	if err != nil {
 		return nil, err
@@ -90,6 +94,12 @@ func (s Spec) Records() ([]dns.RR, error) {
 				return nil, err
 			}
 			rr.Hdr.Ttl = s.TTL
+			if s.TXTNoKey {
+				// The OE design's short form: a /24 of keyed TXT records
+				// (about 115 kB with a 2048-bit key) cannot travel in one
+				// DNS message; the gateway's KEY record supplies the key.
+				rr.Txt = []string{ServerTXT{Precedence: s.Precedence, Gateway: s.TXT}.String()}
+			}
 			out = append(out, rr)
 		}
 		if s.IPSECKEY {

@@ -69,6 +69,8 @@ func roleCases(t testing.TB) []struct {
 		{"full", Full(netip.MustParseAddr("192.0.2.4"), host, 300)},
 		{"gateway", GatewayForSubnet(gw, netip.MustParsePrefix("198.51.100.0/29"), host, 300, "example.com")},
 		{"gateway-noptr", GatewayForSubnet(gw, netip.MustParsePrefix("198.51.100.0/30"), host, 300, "")},
+		{"gateway-txt-nokey", Spec{ID: "192.0.2.1", Pub: host, TTL: 300, KEY: true, TXT: "192.0.2.1", TXTNoKey: true,
+			Precedence: 10, Subnet: netip.MustParsePrefix("198.51.100.0/30")}},
 		{"txt-fqdn-gateway", Spec{ID: "@xy.example.com", Pub: host, TTL: 300, TXT: "@xy.example.com", Precedence: 10}},
 		{"ipseckey-forward", Spec{ID: "@xy.example.com", Pub: host, TTL: 300, IPSECKEY: true, Precedence: 10}},
 		{"ipseckey-reverse", Spec{ID: "192.0.2.4", Pub: host, TTL: 600, IPSECKEY: true, Gateway: "192.0.2.4", Precedence: 10}},
@@ -131,6 +133,7 @@ func TestSpecErrors(t *testing.T) {
 		{"subnet-without-txt", Spec{ID: "192.0.2.1", Pub: host, KEY: true, Subnet: netip.MustParsePrefix("198.51.100.0/24")}, "needs --txt GATEWAY or --ipseckey"},
 		{"subnet-too-big", Spec{ID: "192.0.2.1", Pub: host, TXT: "192.0.2.1", Subnet: netip.MustParsePrefix("10.0.0.0/8")}, "more than 1024 client addresses"},
 		{"ipv6-subnet-too-big", Spec{ID: "192.0.2.1", Pub: host, TXT: "192.0.2.1", Subnet: netip.MustParsePrefix("2001:db8::/64")}, "more than 1024 client addresses"},
+		{"nokey-without-txt", Spec{ID: "192.0.2.1", Pub: host, KEY: true, TXTNoKey: true}, "--txt-nokey needs --txt"},
 		{"precedence", Spec{ID: "192.0.2.1", Pub: host, IPSECKEY: true, Precedence: 256}, "precedence 256 out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -121,6 +121,10 @@ func LoadTSIGKey(arg string) (TSIGKey, error) {
 		alg, name, secret = parts[0], parts[1], parts[2]
 	case len(parts) == 3:
 		name, alg, secret = parts[0], parts[1], parts[2]
+		if !isTSIGAlgorithm(alg) {
+			// Not %q: with the fields in the wrong order this is the secret.
+			return TSIGKey{}, errors.New("the middle field of NAME:ALG:SECRET is not a TSIG algorithm (hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or hmac-sha512)")
+		}
 	default:
 		// Do not echo arg: it may be a mistyped secret.
 		return TSIGKey{}, errors.New("TSIG key is neither an existing key file nor NAME:ALG:SECRET")

@@ -83,7 +83,9 @@ func TestLoadTSIGKeyInline(t *testing.T) {
 		{"name-secret", "ipsec-test-key:" + markerSecret, "ipsec-test-key.", dns.HmacSHA256, ""},
 		{"file", filepath.Join("testdata", "tsig", "tsig-keygen.key"), "ipsec-test-key.", dns.HmacSHA256, ""},
 		{"missing-file", "/nonexistent/tsig.key", "", "", "neither an existing key file nor NAME:ALG:SECRET"},
-		{"bad-alg", "k:hmac-foo:" + markerSecret, "", "", `unknown TSIG algorithm "hmac-foo"`},
+		{"bad-alg", "k:hmac-foo:" + markerSecret, "", "", "the middle field of NAME:ALG:SECRET is not a TSIG algorithm"},
+		{"fields-swapped", "k:" + markerSecret + ":hmac-sha256", "", "", "the middle field of NAME:ALG:SECRET is not a TSIG algorithm"},
+		{"md5-inline", "k:hmac-md5:" + markerSecret, "", "", `TSIG algorithm "hmac-md5" is no longer supported`},
 		{"bad-secret", "k:hmac-sha256:" + markerSecret[:7], "", "", "not valid base64"},
 		{"empty-secret", "k:", "", "", "TSIG secret is empty"},
 	} {

@@ -1,6 +1,8 @@
 package oe
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,9 +40,13 @@ func TestParseServerTXT(t *testing.T) {
 // FuzzParseServerTXT: no panic, and a parsed record survives
 // String → parse unchanged.
 func FuzzParseServerTXT(f *testing.F) {
-	for _, s := range []string{"X-IPsec-Server(10)=192.0.2.1 AQOF8tZ2", "X-IPsec-Server(10)=@gw", "x-ipsec-server(", "v=spf1"} {
-		f.Add(s)
+	files, _ := filepath.Glob(filepath.Join("testdata", "txt", "*.txt"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
 	}
+	f.Add("x-ipsec-server(")
 	f.Fuzz(func(t *testing.T, s string) {
 		rec, ok, err := ParseServerTXT(s)
 		if !ok || err != nil {

@@ -30,9 +30,10 @@ type Named struct {
 }
 
 // DefaultNamedZones is what StartNamed serves when given no zones: a forward
-// zone, the reverse zone of the hosts and gateways (192.0.2.0/24) and the
-// reverse zone of a gateway's client subnet (198.51.100.0/24).
-var DefaultNamedZones = []string{"example.com", "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa"}
+// zone, the reverse zone of the hosts and gateways (192.0.2.0/24), the
+// reverse zone of a gateway's client subnet (198.51.100.0/24) and the IPv6
+// reverse zone of 2001:db8::/32.
+var DefaultNamedZones = []string{"example.com", "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa"}
 
 // MustHaveNamed returns the paths of named and dig or skips/fails t.
 func MustHaveNamed(t testing.TB) (named, dig string) {
@@ -46,14 +47,28 @@ func MustHaveNamed(t testing.TB) (named, dig string) {
 // removed, by t.Cleanup.
 func StartNamed(t testing.TB, zones ...string) *Named {
 	t.Helper()
+	return StartNamedConfig(t, NamedConfig{Zones: zones})
+}
+
+// NamedConfig says what StartNamedConfig serves.
+type NamedConfig struct {
+	Zones         []string // updatable only with the TSIG key; DefaultNamedZones when empty
+	InsecureZones []string // updatable by anyone on 127.0.0.1, without TSIG
+	ReadOnlyZones []string // not updatable at all
+}
+
+// StartNamedConfig is StartNamed with zones that accept unsigned updates
+// too, for testing --insecure.
+func StartNamedConfig(t testing.TB, cfg NamedConfig) *Named {
+	t.Helper()
 	bin, _ := MustHaveNamed(t)
-	if len(zones) == 0 {
-		zones = DefaultNamedZones
+	if len(cfg.Zones) == 0 {
+		cfg.Zones = DefaultNamedZones
 	}
 	var lastErr error
 	// A port found free can be taken before named binds it; try a few.
 	for attempt := 0; attempt < 3; attempt++ {
-		n, err := startNamed(t, bin, zones)
+		n, err := startNamed(t, bin, cfg)
 		if err == nil {
 			return n
 		}
@@ -63,7 +78,7 @@ func StartNamed(t testing.TB, zones ...string) *Named {
 	return nil
 }
 
-func startNamed(t testing.TB, bin string, zones []string) (*Named, error) {
+func startNamed(t testing.TB, bin string, cfg NamedConfig) (*Named, error) {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {
@@ -78,7 +93,7 @@ func startNamed(t testing.TB, bin string, zones []string) (*Named, error) {
 		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
 		Port:    port,
 		Dir:     dir,
-		Zones:   zones,
+		Zones:   append(append(append([]string{}, cfg.Zones...), cfg.InsecureZones...), cfg.ReadOnlyZones...),
 		KeyName: "ipsec-test-key",
 		KeyAlg:  "hmac-sha256",
 		Secret:  base64.StdEncoding.EncodeToString(secret),
@@ -105,9 +120,16 @@ options {
 };
 controls { };
 `, n.KeyFile, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port)
-	for _, z := range zones {
+	for i, z := range n.Zones {
 		file := filepath.Join(dir, z+".db")
-		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { key %q; };\n};\n", z, file, n.KeyName)
+		allow := fmt.Sprintf("key %q;", n.KeyName)
+		switch {
+		case i >= len(cfg.Zones)+len(cfg.InsecureZones):
+			allow = "none;"
+		case i >= len(cfg.Zones):
+			allow = "127.0.0.1;"
+		}
+		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { %s };\n};\n", z, file, allow)
 		zone := "$TTL 300\n@\tIN SOA\tns1.example.com. hostmaster.example.com. 1 3600 600 86400 300\n\tIN NS\tns1.example.com.\n"
 		if z == "example.com" {
 			zone += "ns1\tIN A\t127.0.0.1\n"
@@ -153,6 +175,11 @@ controls { };
 		b, _ := os.ReadFile(n.Log)
 		log := string(b)
 		switch {
+		case strings.Contains(log, " running\n") && (strings.Contains(log, "could not listen") || strings.Contains(log, "unable to listen") || strings.Contains(log, "address in use")):
+			// named runs on without the socket it could not bind: the
+			// port was taken after freePort; try another.
+			stop()
+			return nil, fmt.Errorf("named could not listen on port %d:\n%s", port, log)
 		case strings.Contains(log, " running\n"): // the last start-up line
 			t.Cleanup(func() {
 				stop()

@@ -108,6 +108,7 @@ func Checks() []Check {
 		ForwardingCheck,
 		PlutoCheck,
 		SecretsFileCheck,
+		SecretsSyntaxCheck,
 		PrivateKeyCheck,
 		CommandChecks,
 		ObsoleteCheck,
@@ -185,9 +186,9 @@ func Write(w io.Writer, results []Result, colour bool) error {
 			b.WriteString(indent(r.Hint, "  ") + "\n")
 		}
 	}
-	fmt.Fprintf(&b, "\n%d checks: %d OK, %d warnings, %d failed, %d not applicable\n",
-		len(results)-Count(results, Note), Count(results, OK), Count(results, Warning),
-		Count(results, Failed), Count(results, NA))
+	fmt.Fprintf(&b, "\n%s: %d OK, %s, %d failed, %d not applicable\n",
+		plural(len(results)-Count(results, Note), "check"), Count(results, OK),
+		plural(Count(results, Warning), "warning"), Count(results, Failed), Count(results, NA))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -239,3 +240,13 @@ func na(name, detail string) Result {
 	return Result{Name: name, Status: NA, Word: "N/A", Detail: detail}
 }
 func note(text string) Result { return Result{Name: text, Status: Note} }
+
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -25,17 +25,14 @@ conn net
 	auto=add
 `
 
-const healthySecrets = `: RSA {
-	Modulus: 0x00
-	PublicExponent: 0x03
-	PrivateExponent: 0x00
-	Prime1: 0x00
-	Prime2: 0x00
-	Exponent1: 0x00
-	Exponent2: 0x00
-	Coefficient: 0x00
+// healthySecrets is a valid raw RSA host key (a test key, used nowhere).
+var healthySecrets = func() string {
+	b, err := os.ReadFile("testdata/hostkey.secrets")
+	if err != nil {
+		panic(err)
 	}
-`
+	return string(b)
+}()
 
 // udp lists sockets on 500 and 4500 (01F4, 1194) as the kernel prints them.
 const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
@@ -43,7 +40,7 @@ const udpTable = `   sl  local_address rem_address   st tx_queue rx_queue tr tm-
   2: 010200C0:1194 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 2 2 0000000000000000 0
 `
 
-func fatalIf(t *testing.T, err error) {
+func fatalIf(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +49,7 @@ func fatalIf(t *testing.T, err error) {
 
 // healthy builds a fake root on which every check passes, with pluto's
 // control socket answering.
-func healthy(t *testing.T) (*sysinfo.Fake, *Env) {
+func healthy(t testing.TB) (*sysinfo.Fake, *Env) {
 	t.Helper()
 	// A short root: a unix socket path must stay under 108 bytes.
 	root, err := os.MkdirTemp("", "vfy")
@@ -166,6 +163,9 @@ func TestFaults(t *testing.T) {
 		{"configured ikeport closed", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.WriteFile("/etc/ipsec.conf", strings.Replace(healthyConf, "\tauto=add\n", "\tauto=add\n\tleftikeport=4600\n", 1), 0o644))
 		}, "Pluto listening for IKE on udp 4600 (ikeport=)", Warning, "NOT LISTENING"},
+		{"secrets syntax error", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets+"@x : PSK \"unterminated\n", 0o600))
+		}, "Checking ipsec.secrets syntax", Failed, "PARSE ERROR"},
 		{"world-readable secrets", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets, 0o644))
 		}, "Checking ipsec.secrets permissions", Warning, "WORLD READABLE"},
@@ -178,6 +178,11 @@ func TestFaults(t *testing.T) {
 		{"pluto gone", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.Remove("/proc/4242/comm"))
 			fatalIf(t, f.Remove("/run/pluto/pluto.pid"))
+			fatalIf(t, f.Remove("/run/pluto/pluto.ctl"))
+		}, "Checking that pluto is running", Failed, "FAILED"},
+		{"only another rundir's pluto", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.Remove("/run/pluto/pluto.pid"))
+			fatalIf(t, f.Remove("/run/pluto/pluto.ctl"))
 		}, "Checking that pluto is running", Failed, "FAILED"},
 		{"control socket not answering", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.Remove("/run/pluto/pluto.ctl"))
@@ -197,6 +202,9 @@ func TestFaults(t *testing.T) {
 		{"no XFRM", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			f.Kernel.Err = unix.EPROTONOSUPPORT
 		}, "Checking for IPsec support in kernel", Failed, "FAILED"},
+		{"not root", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			f.Kernel = sysinfo.XFRM{Err: unix.EPERM}
+		}, "Checking for IPsec support in kernel", Warning, "UNKNOWN"},
 		{"ipsec not on PATH", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			delete(f.Commands, "ipsec")
 		}, "Version check and ipsec on-path", Failed, "FAILED"},
@@ -245,5 +253,17 @@ func TestConfigErrorPositions(t *testing.T) {
 	}
 	if strings.Contains(r.Detail, f.Root) {
 		t.Errorf("detail names the fake root: %q", r.Detail)
+	}
+}
+
+// BenchmarkChecks runs every check on the healthy fake root: the cost of
+// verify without process start-up, kernel probe or DNS.
+func BenchmarkChecks(b *testing.B) {
+	_, proto := healthy(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		e := &Env{Sys: proto.Sys, Config: proto.Config, Secrets: proto.Secrets, RunDir: proto.RunDir,
+			NSSDir: proto.NSSDir, Version: proto.Version}
+		Run(context.Background(), e, Checks())
 	}
 }

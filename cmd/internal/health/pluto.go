@@ -18,34 +18,41 @@ func PlutoCheck(ctx context.Context, e *Env) []Result {
 	pidFile := path.Join(e.RunDir, "pluto.pid")
 	ctl := path.Join(e.RunDir, "pluto.ctl")
 	start := "start it: ipsec setup start (or systemctl start ipsec)"
-	pid := 0
-	if b, err := e.Sys.ReadFile(pidFile); err == nil {
-		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-		if pid <= 0 {
-			return []Result{fail(name, "", fmt.Sprintf("%s holds no pid", pidFile), start)}
-		}
-		if comm, err := e.readValue(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || comm != "pluto" {
-			return []Result{fail(name, "", fmt.Sprintf("stale pid file %s: pid %d is not running pluto", pidFile, pid),
-				"pluto died without cleaning up; look at its log (ipsec barf shows it), then "+start)}
-		}
-	} else {
-		pids := e.findPluto()
-		if len(pids) == 0 {
-			return []Result{fail(name, "", "no pluto process, no "+pidFile, start)}
-		}
-		pid = pids[0]
-		if len(pids) > 1 {
-			return []Result{warn(name, "SEVERAL", fmt.Sprintf("pluto processes %v, none with %s", pids, pidFile),
-				"another pluto (another run directory?) is running; use --rundir to name the one to check")}
-		}
-	}
 	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
+	b, err := e.Sys.ReadFile(pidFile)
+	if err != nil {
+		// No pid file: pluto is not running with this run directory.
+		// Plutos found by name belong to other run directories (test
+		// instances, containers) and do not count, but are mentioned.
+		if e.Sys.DialControl(dctx, ctl) == nil {
+			return append([]Result{ok(name, "control socket "+ctl+" answers; no "+pidFile)}, plutoPorts(e)...)
+		}
+		detail := "no " + pidFile
+		if pids := e.findPluto(); len(pids) > 0 {
+			detail += fmt.Sprintf("; pluto process(es) %s run with another run directory (--rundir)",
+				strings.Trim(fmt.Sprint(pids), "[]"))
+		}
+		return []Result{fail(name, "", detail, start)}
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid <= 0 {
+		return []Result{fail(name, "", fmt.Sprintf("%s holds no pid", pidFile), start)}
+	}
+	if comm, err := e.readValue(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || comm != "pluto" {
+		return []Result{fail(name, "", fmt.Sprintf("stale pid file %s: pid %d is not running pluto", pidFile, pid),
+			"pluto died without cleaning up; look at its log (ipsec barf shows it), then "+start)}
+	}
 	if err := e.Sys.DialControl(dctx, ctl); err != nil {
 		return []Result{fail(name, "NOT ANSWERING", fmt.Sprintf("pid %d; control socket %s: %v", pid, ctl, err),
 			"pluto is not accepting commands; restart it")}
 	}
-	out := []Result{ok(name, fmt.Sprintf("pid %d, control socket %s", pid, ctl))}
+	return append([]Result{ok(name, fmt.Sprintf("pid %d, control socket %s", pid, ctl))}, plutoPorts(e)...)
+}
+
+// plutoPorts: the IKE ports of a running pluto.
+func plutoPorts(e *Env) []Result {
+	var out []Result
 	ports := udpPorts(e)
 	if ports == nil {
 		return append(out, warn(" Pluto listening for IKE on udp 500", "UNKNOWN", "cannot read /proc/net/udp", ""))

@@ -3,10 +3,13 @@ package health
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
 	"regexp"
 	"strings"
 	"time"
+
+	"goswan/secrets"
 )
 
 // secretsPath is the secrets file: secretsfile= in config setup, else the
@@ -136,4 +139,28 @@ func (e *Env) needsKey() bool {
 		}
 	}
 	return false
+}
+
+// SecretsSyntaxCheck: the secrets file and what it includes parse
+// (Libreswan's " Pluto ipsec.secret syntax", which makes a running pluto
+// reload its secrets; this parses them instead and needs no pluto).
+// Diagnostics carry positions and kinds, never secret text.
+func SecretsSyntaxCheck(ctx context.Context, e *Env) []Result {
+	const name = "Checking ipsec.secrets syntax"
+	p := e.secretsPath()
+	if _, err := e.Sys.Stat(p); err != nil {
+		return []Result{na(name, "no "+p)}
+	}
+	root := e.Sys.RootDir()
+	if root == "" {
+		root = "/"
+	}
+	f, err := secrets.Parse(os.DirFS(root), p)
+	if err != nil {
+		return []Result{fail(name, "PARSE ERROR", errorLines(err), "entries with errors are not loaded; fix the lines above")}
+	}
+	if len(f.Warnings) > 0 {
+		return []Result{warn(name, "WARNING", errorLines(f.Warnings), "")}
+	}
+	return []Result{ok(name, plural(len(f.Entries), "entry"))}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 )
 
 // Host is the running system.
@@ -55,7 +56,9 @@ func (h Host) Run(ctx context.Context, name string, arg ...string) ([]byte, erro
 	// The C locale keeps the output of ps, uptime and friends stable, as
 	// Libreswan's barf does.
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	cmd.WaitDelay = 0
+	// A killed program's children may keep the output pipe open; stop
+	// waiting for them a second after the program itself ended.
+	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("%s: timed out: %w", name, ctx.Err())

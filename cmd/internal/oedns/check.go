@@ -1,0 +1,48 @@
+package oedns
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"goswan/cmd/internal/applet"
+	"goswan/keys/oe"
+)
+
+// ResolvConf is where the system's name servers are listed.
+const ResolvConf = "/etc/resolv.conf"
+
+// check looks up the records spec describes and prints one line per owner
+// and type. Any difference is exit status 1.
+func check(c *cli.Context, spec oe.Spec) error {
+	want, err := spec.Records()
+	if err != nil {
+		return err
+	}
+	ns := c.String("nameserver")
+	if ns == "" {
+		ns = c.String("server")
+	}
+	res, err := oe.NewResolver(ns, ResolvConf)
+	if err != nil {
+		return err
+	}
+	res.Timeout = c.Duration("timeout")
+	ctx := c.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	results := oe.Checker{Resolver: res, Pub: spec.Pub}.Records(ctx, want)
+	write(c.App.Writer, results)
+	failed := 0
+	for _, r := range results {
+		if r.Failed() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return applet.Exit(applet.ExitFailure, fmt.Errorf("%d of %d record sets in DNS differ from the local key's records", failed, len(results)))
+	}
+	return nil
+}
