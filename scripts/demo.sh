@@ -53,3 +53,30 @@ step "$IPSEC" showhostkey --pem-in "$ex/oe-host.pub.pem" --owner xy.example.com 
 step "$IPSEC" showhostkey --pem-in "$ex/oe-host.pub.pem" --owner 192.0.2.1 --key --txt 192.0.2.1 \
 	--subnet 198.51.100.0/29 --ptr-domain example.com --publish --dry-run \
 	--zone 2.0.192.in-addr.arpa --zone 100.51.198.in-addr.arpa --tsig-key "$ex/oe-tsig.key"
+# ipsec auto: the whack command lines a conn becomes (no pluto needed), and,
+# as root with Libreswan, ipsec setup start/status/stop of a real pluto in
+# a private network namespace with ipsec auto --status in between.
+step "$IPSEC" auto --config "$ex/net-to-net.conf" --showonly --add net-to-net
+step "$IPSEC" auto --config "$ex/roadwarrior.conf" --showonly --addall
+if [ "$(id -u)" = 0 ] && [ -x /usr/libexec/ipsec/pluto ]; then
+	d=$(mktemp -d)
+	ns=demo-setup-$$
+	ip netns add "$ns"
+	trap 'ip netns exec "$ns" "$IPSEC" setup --rundir "$d/run" --config "$d/ipsec.conf" stop >/dev/null 2>&1 || true; ip netns del "$ns" 2>/dev/null || true; rm -rf "$d"' EXIT
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add va type veth peer name vb
+	ip -n "$ns" addr add 192.0.2.1/24 dev va
+	ip -n "$ns" link set va up
+	ip -n "$ns" link set vb up
+	ip -n "$ns" route add default via 192.0.2.254
+	mkdir -p "$d/nss"
+	: > "$d/ipsec.secrets"
+	{ printf 'config setup\n\tnssdir=%s/nss\n\tsecretsfile=%s/ipsec.secrets\n\tdumpdir=%s\n\tdnssec-enable=no\n\n' "$d" "$d" "$d"
+	  sed -n '/^conn /,$p' "$ex/net-to-net.conf"; } > "$d/ipsec.conf"
+	S=(ip netns exec "$ns" "$IPSEC" setup --rundir "$d/run" --config "$d/ipsec.conf")
+	step "${S[@]}" start || true
+	step "${S[@]}" status || true
+	step ip netns exec "$ns" "$IPSEC" auto --rundir "$d/run" --config "$d/ipsec.conf" --status
+	step "${S[@]}" stop
+	step "${S[@]}" status || true
+fi

@@ -81,7 +81,7 @@ func Command() *cli.Command {
 	}
 	return &cli.Command{
 		Name:      "auto",
-		Usage:     "control automatically keyed connections through pluto",
+		Usage:     "control single connections: add, delete, route, bring up and down, list",
 		UsageText: "ipsec auto [--config F] [--ctlsocket S] [--showonly] [--verbose] [--asynchronous] OPERATION [CONN ...]\n   e.g. ipsec auto --add net-to-net; ipsec auto --up net-to-net; ipsec auto --status",
 		Flags:     flags,
 		Action:    run,

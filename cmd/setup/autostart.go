@@ -120,10 +120,14 @@ func (s *setup) autostart(cfg *conf.Config) error {
 	}
 	cmds = nil
 	for _, c := range p.route {
-		cmds = append(cmds, []string{"--name", c.Name, "--route"})
+		if !l.Failed[c.Name] {
+			cmds = append(cmds, []string{"--name", c.Name, "--route"})
+		}
 	}
 	for _, c := range p.initiate {
-		cmds = append(cmds, []string{"--name", c.Name, "--initiate", "--asynchronous"})
+		if !l.Failed[c.Name] {
+			cmds = append(cmds, []string{"--name", c.Name, "--initiate", "--asynchronous"})
+		}
 	}
 	if err := l.RunAll(cmds); err != nil && firstErr == nil {
 		firstErr = err

@@ -123,7 +123,15 @@ func plutoConfig(s *conf.Section, rundir, defaultSecrets string) (args []string,
 	args = []string{"--config", filepath.Join(rundir, "goswan-setup.conf"), "--rundir", rundir,
 		"--secretsfile", values["secretsfile"]}
 	if v, ok := s.Get("plutoopts"); ok {
-		args = append(args, strings.Fields(v.Raw)...)
+		for _, o := range strings.Fields(v.Raw) {
+			// setup waits for pluto to fork; a foreground pluto would
+			// hold setup forever.
+			if o == "--nofork" {
+				warnings = append(warnings, "config setup: plutoopts: --nofork dropped; ipsec setup runs pluto in the background")
+				continue
+			}
+			args = append(args, o)
+		}
 	}
 	return args, b.String(), warnings
 }

@@ -37,7 +37,7 @@ const (
 func Command() *cli.Command {
 	return &cli.Command{
 		Name:      "setup",
-		Usage:     "start, stop, restart or report on IPsec (Libreswan's pluto)",
+		Usage:     "start, stop or restart IPsec: load the configuration and the kernel state",
 		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status",
 		Flags: []cli.Flag{
 			applet.ConfigFlag(),

@@ -21,9 +21,12 @@ type Loader struct {
 	// ShowOnly prints the commands instead of running them; Show prints
 	// them and runs them.
 	ShowOnly, Show bool
-	// Workers bounds concurrent whack processes for bulk loads (0: twice
-	// the CPUs).
+	// Workers bounds concurrent whack processes for bulk loads (0: eight
+	// per CPU).
 	Workers int
+	// Failed collects the conns Add could not translate, so that callers
+	// do not route or initiate them.
+	Failed map[string]bool
 }
 
 // Add loads conns. A conn that does not translate is reported with its
@@ -36,6 +39,10 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		tr, err := Translate(c, l.Env)
 		if err != nil {
 			errs = appendErr(errs, c, err)
+			if l.Failed == nil {
+				l.Failed = map[string]bool{}
+			}
+			l.Failed[c.Name] = true
 			continue
 		}
 		if w := tr.Warning(); w != "" {

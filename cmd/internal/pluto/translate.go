@@ -386,7 +386,7 @@ type pubkey struct {
 func (t *translator) end(side, other string) *end {
 	e := &end{side: side}
 	hv, ok := t.first(side)
-	if !ok {
+	if !ok || strings.TrimSpace(hv.Raw) == "" {
 		t.errs.Addf(t.c.Pos, "conn %q: %s= is not set", t.c.Name, side)
 		return e
 	}

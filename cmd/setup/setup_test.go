@@ -1,0 +1,250 @@
+package setup_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"goswan/tests/testenv"
+)
+
+// side is one end: a prepared (not started) pluto file set, the config
+// that `ipsec setup` reads, and the run dir it uses.
+type side struct {
+	p      *testenv.Pluto
+	cfg    string
+	rundir string
+}
+
+func newSide(t *testing.T, ns *testenv.NetNS, conns string) *side {
+	p := testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: ns,
+		Secrets: `@west @east : PSK "0123456789abcdef0123456789abcdef"` + "\n"})
+	s := &side{p: p, cfg: filepath.Join(p.Dir, "setup.conf"), rundir: filepath.Join(p.Dir, "setuprun")}
+	text := fmt.Sprintf(`config setup
+	nssdir=%s
+	dumpdir=%s
+	ipsecdir=%s
+	secretsfile=%s
+	logfile=%s
+	dnssec-enable=no
+	uniqueids=yes
+	interfaces=%%defaultroute
+	klipsdebug=none
+
+%s`, p.NSSDir, p.DumpDir, p.Dir, p.Secrets, p.LogFile, conns)
+	if err := os.WriteFile(s.cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Whatever pluto setup started is shut down even if the test fails
+	// half way; the namespace's removal kills anything left.
+	t.Cleanup(func() { s.setup(t, "stop") })
+	return s
+}
+
+// setup runs `ipsec setup ... VERB` inside the side's namespace.
+func (s *side) setup(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	full := append([]string{testenv.Binary(t), "setup", "--config", s.cfg, "--rundir", s.rundir}, args...)
+	cmd := s.p.NetNS.Command(full...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), code
+}
+
+func (s *side) whack(t *testing.T, args ...string) string {
+	t.Helper()
+	out, _ := exec.Command(s.p.Libreswan.Whack, append([]string{"--rundir", s.rundir}, args...)...).CombinedOutput()
+	return string(out)
+}
+
+func (s *side) pid(t *testing.T) int {
+	b, err := os.ReadFile(filepath.Join(s.rundir, "pluto.pid"))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n
+}
+
+const conns = `conn psk
+	left=192.0.2.101
+	leftid=@west
+	leftsubnet=198.51.100.0/24
+	right=192.0.2.102
+	rightid=@east
+	rightsubnet=203.0.113.0/24
+	authby=secret
+	auto=add
+
+conn later
+	left=192.0.2.101
+	right=192.0.2.102
+	authby=secret
+	auto=ignore
+
+conn shunt
+	type=passthrough
+	authby=never
+	left=192.0.2.101
+	leftsubnet=192.0.2.101/32
+	right=192.0.2.102
+	rightsubnet=192.0.2.102/32
+	auto=route
+`
+
+// TestRoundTrip: status/stop on a stopped system are answered and no-ops;
+// start loads auto=add and routes auto=route; a second start is a no-op;
+// restart gives a new pluto; stop removes it and its pid file.
+func TestRoundTrip(t *testing.T) {
+	testenv.MustBeRoot(t)
+	ns := testenv.NewNetNS(t, "gss")
+	ns.MustIP(t, "link", "add", "w0", "type", "veth", "peer", "name", "w1")
+	ns.AddAddr(t, "w0", "192.0.2.101/24")
+	ns.MustIP(t, "link", "set", "w0", "up")
+	ns.MustIP(t, "link", "set", "w1", "up")
+	s := newSide(t, ns, conns)
+
+	if out, code := s.setup(t, "status"); code != 3 || !strings.Contains(out, "IPsec stopped") {
+		t.Fatalf("status before start: exit %d %q; want 3, IPsec stopped", code, out)
+	}
+	if out, code := s.setup(t, "stop"); code != 0 || !strings.Contains(out, "no-op") {
+		t.Fatalf("stop while stopped: exit %d %q; want 0 and a no-op note", code, out)
+	}
+	out, code := s.setup(t, "start")
+	if code != 0 {
+		t.Fatalf("start: exit %d\n%s\npluto log:\n%s", code, out, s.p.Log())
+	}
+	for _, w := range []string{"interfaces", "klipsdebug= ignored"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("start did not warn %q:\n%s", w, out)
+		}
+	}
+	pid := s.pid(t)
+	if pid == 0 {
+		t.Fatalf("no pid file after start:\n%s", out)
+	}
+	st := s.whack(t, "--status")
+	if !strings.Contains(st, `"psk":`) || strings.Contains(st, `"later":`) {
+		t.Errorf("auto=add conn not loaded or auto=ignore conn loaded:\n%s", st)
+	}
+	if !strings.Contains(st, `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`) {
+		t.Errorf("auto=route conn not routed:\n%s", st)
+	}
+	if out, code := s.setup(t, "status"); code != 0 || !strings.Contains(out, fmt.Sprintf("pluto pid %d", pid)) {
+		t.Errorf("status while running: exit %d %q", code, out)
+	}
+	if out, code := s.setup(t, "start"); code != 0 || !strings.Contains(out, "no-op") || s.pid(t) != pid {
+		t.Errorf("second start: exit %d %q, pid %d -> %d; want a no-op", code, out, pid, s.pid(t))
+	}
+	if out, code := s.setup(t, "restart"); code != 0 || s.pid(t) == pid || s.pid(t) == 0 {
+		t.Fatalf("restart: exit %d, pid %d -> %d\n%s", code, pid, s.pid(t), out)
+	}
+	pid = s.pid(t)
+	if out, code := s.setup(t, "stop"); code != 0 || !strings.Contains(out, "IPsec stopped") {
+		t.Fatalf("stop: exit %d %q", code, out)
+	}
+	if s.pid(t) != 0 {
+		t.Errorf("pid file left after stop")
+	}
+	if err := exec.Command("kill", "-0", strconv.Itoa(pid)).Run(); err == nil {
+		t.Errorf("pluto %d still running after stop", pid)
+	}
+	if _, code := s.setup(t, "status"); code != 3 {
+		t.Errorf("status after stop: exit %d, want 3", code)
+	}
+}
+
+// TestStalePidFile: a pid file naming a dead process is reported by status
+// (LSB 1) and cleaned by start.
+func TestStalePidFile(t *testing.T) {
+	testenv.MustBeRoot(t)
+	ns := testenv.NewNetNS(t, "gss")
+	s := newSide(t, ns, "")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(s.rundir, 0o700)
+	os.WriteFile(filepath.Join(s.rundir, "pluto.pid"), []byte(strconv.Itoa(dead.Process.Pid)+"\n"), 0o644)
+	if out, code := s.setup(t, "status"); code != 1 || !strings.Contains(out, "not running") {
+		t.Errorf("status with stale pid file: exit %d %q; want 1", code, out)
+	}
+	out, code := s.setup(t, "start")
+	if code != 0 || !strings.Contains(out, "stale pid file") || s.pid(t) == dead.Process.Pid {
+		t.Fatalf("start over stale pid file: exit %d\n%s\n%s", code, out, s.p.Log())
+	}
+	if _, code := s.setup(t, "stop"); code != 0 {
+		t.Errorf("stop: exit %d", code)
+	}
+}
+
+// TestMissingPluto: one clear line and LSB status 5.
+func TestMissingPluto(t *testing.T) {
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	cmd := exec.Command(testenv.Binary(t), "setup", "--execdir", t.TempDir(), "start")
+	cmd.Stdout, cmd.Stderr = out, errb
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 5 {
+		t.Fatalf("exit %v, want 5", err)
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "install Libreswan") {
+		t.Errorf("stderr %q; want one line telling to install Libreswan", errb.String())
+	}
+}
+
+// TestShowOnly prints the pluto command and the whack commands, runs
+// nothing.
+func TestShowOnly(t *testing.T) {
+	testenv.MustBeRoot(t)
+	ns := testenv.NewNetNS(t, "gss")
+	s := newSide(t, ns, conns)
+	out, code := s.setup(t, "--showonly", "start")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, w := range []string{"/pluto --config", "--name psk", "--name shunt --route", "--listen"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("--showonly output lacks %q:\n%s", w, out)
+		}
+	}
+	if s.pid(t) != 0 {
+		t.Errorf("--showonly started pluto")
+	}
+}
+
+// TestStartUpBothEnds: `ipsec setup start` on two ends, the initiator with
+// auto=start, brings the IKE SA up by itself.
+func TestStartUpBothEnds(t *testing.T) {
+	testenv.MustBeRoot(t)
+	w, e := testenv.NetNSPair(t)
+	east := newSide(t, e, conns)
+	west := newSide(t, w, strings.Replace(conns, "auto=add", "auto=start", 1))
+	if out, code := east.setup(t, "start"); code != 0 {
+		t.Fatalf("east start: %d\n%s", code, out)
+	}
+	if out, code := west.setup(t, "start"); code != 0 {
+		t.Fatalf("west start: %d\n%s", code, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(west.whack(t, "--showstates"), "STATE_V2_ESTABLISHED_IKE_SA") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
