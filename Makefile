@@ -11,6 +11,9 @@ LIBEXECDIR ?= $(PREFIX)/libexec/ipsec
 MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 GO         ?= go
+# urfave/cli's man and markdown generators are not used; leaving them out
+# saves a few milliseconds of start-up on every ipsec command.
+BUILDTAGS  := urfave_cli_no_docs
 BIN        := bin/ipsec
 APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify barf look readwriteconf addconn
 # packages with golden files (each defines the -update flag)
@@ -21,7 +24,7 @@ GOLDEN_PKGS ?= $(shell grep -rl 'flag.Bool("update"' --include='*_test.go' . | x
 all: build
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/ipsec
+	$(GO) build -trimpath -tags $(BUILDTAGS) -o $(BIN) ./cmd/ipsec
 
 install: build
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)

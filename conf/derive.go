@@ -18,12 +18,13 @@ import (
 func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
 
 func deriveSourceIPSubnet(vs *Values) {
-	for _, end := range [...]string{"left", "right"} {
-		src, ok := vs.Get(end + "sourceip")
-		if !ok || vs.IsSet(end+"subnet") {
+	for _, e := range endKeywords {
+		p := vs.lookup(e.sourceip)
+		if p == nil || vs.lookup(e.subnet) != nil {
 			continue
 		}
-		if vs.IsSet(end + "addresspool") {
+		src := vs.view(p)
+		if vs.lookup(e.addresspool) != nil {
 			// Libreswan derives the subnet here too, but printed it
 			// reads back as "subnet and addresspool", which fails the
 			// conn: we keep the conn as written so that readwriteconf
@@ -34,7 +35,7 @@ func deriveSourceIPSubnet(vs *Values) {
 		if err != nil {
 			continue // reported by checkConn
 		}
-		kw := end + "subnet"
+		kw := e.subnet
 		src.Keyword = kw
 		src.Raw = netip.PrefixFrom(a, a.BitLen()).String()
 		src.order = sortKey(lookupCanonical(kw), kw)

@@ -28,6 +28,27 @@ type alsoRef struct {
 	flip bool
 }
 
+// keywordLookup is a cached LookupKeyword result.
+type keywordLookup struct {
+	kw        *Keyword
+	side      Side
+	canonical string
+}
+
+// lookupKeyword is LookupKeyword with a cache per spelling: a large file
+// repeats a few dozen spellings hundreds of thousands of times.
+func (p *parser) lookupKeyword(written string) (*Keyword, Side, string) {
+	if r, ok := p.keywords[written]; ok {
+		return r.kw, r.side, r.canonical
+	}
+	kw, side, canonical := LookupKeyword(written)
+	if p.keywords == nil {
+		p.keywords = make(map[string]keywordLookup)
+	}
+	p.keywords[written] = keywordLookup{kw, side, canonical}
+	return kw, side, canonical
+}
+
 // discarded receives the lines of a section whose header was bad, so that
 // one mistake gives one error, not one per line.
 var discarded = &section{discard: true}
@@ -44,6 +65,7 @@ type parser struct {
 	sawHeader bool       // a section or include was seen (version must precede)
 	stack     []string   // include stack, for cycle reports
 	fileList  []string
+	keywords  map[string]keywordLookup // lookupKeyword's cache
 }
 
 // parseFile parses one file's lines; includes recurse.
@@ -178,7 +200,7 @@ func (p *parser) param(l line) {
 		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name, order: commentOrder})
 		return
 	}
-	kw, side, canonical := LookupKeyword(l.word)
+	kw, side, canonical := p.lookupKeyword(l.word)
 	if kw == nil {
 		p.errs.Add(l.wordPos, unknownKeyword(l.word))
 		return

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 ours=${IPSEC:-bin/ipsec}
-[ -x "$ours" ] || go build -o "$ours" ./cmd/ipsec
+[ -x "$ours" ] || go build -tags urfave_cli_no_docs -o "$ours" ./cmd/ipsec
 ours=$(realpath "$ours")
 ls_rwc=/usr/libexec/ipsec/readwriteconf
 work=$(mktemp -d)

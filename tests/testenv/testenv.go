@@ -119,7 +119,7 @@ func Binary(t testing.TB) string {
 			return
 		}
 		out := filepath.Join(buildDir, "ipsec")
-		cmd := exec.Command("go", "build", "-o", out, "goswan/cmd/ipsec")
+		cmd := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-o", out, "goswan/cmd/ipsec")
 		cmd.Dir = moduleRoot()
 		if b, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build cmd/ipsec: %v\n%s", err, b)
