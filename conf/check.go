@@ -221,8 +221,9 @@ func isDNSName(s string) bool {
 
 func checkSubnet(v string) error {
 	switch l := lower(v); {
-	case l == "%priv" || l == "%no" || l == "%any" || l == "%all":
-		return nil
+	case l == "%priv" || l == "%no":
+		// Libreswan 4.10 fails the conn ("no / in subnet specification").
+		return fmt.Errorf("%q is only meaningful inside vhost: or vnet: (e.g. vhost:%%no,%%priv)", v)
 	case strings.HasPrefix(l, "vhost:") || strings.HasPrefix(l, "vnet:"):
 		return nil
 	}

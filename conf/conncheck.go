@@ -2,6 +2,7 @@ package conf
 
 import (
 	"net/netip"
+	"strings"
 
 	"goswan/conf/token"
 )
@@ -29,6 +30,30 @@ func checkConn(c *Conn) token.ErrorList {
 		if v, ok := c.Get(end + "sourceip"); ok {
 			if _, err := netip.ParseAddr(v.Raw); err != nil {
 				errs.Addf(v.Pos, "bad value for %ssourceip=%s: not an IP address", end, v.Raw)
+			}
+		}
+	}
+	for _, end := range [...]string{"left", "right"} {
+		// confread.c: "The vnet: and vhost: keywords are only valid for
+		// IKEv1 connections".
+		if v, ok := c.Get(end + "subnet"); ok && !isIKEv1(c) {
+			if l := lower(v.Raw); strings.HasPrefix(l, "vhost:") || strings.HasPrefix(l, "vnet:") {
+				errs.Addf(v.Pos, "%ssubnet=%s: vnet: and vhost: are only valid for IKEv1 conns (ikev2=no)", end, v.Raw)
+			}
+		}
+	}
+	// confread.c parses a nexthop in the conn's host address family
+	// (hostaddrfamily=, else IPv6 when a host or nexthop is IPv6): an
+	// address of the other family is looked up as a name and fails.
+	v6 := hostFamilyIPv6(c)
+	for _, end := range [...]string{"left", "right"} {
+		if v, ok := c.Get(end + "nexthop"); ok {
+			if a, err := netip.ParseAddr(v.Raw); err == nil && a.Is6() != v6 {
+				fam := "IPv4"
+				if v6 {
+					fam = "IPv6"
+				}
+				errs.Addf(v.Pos, "bad value for %snexthop=%s: the conn's hosts are %s", end, v.Raw, fam)
 			}
 		}
 	}
@@ -72,3 +97,22 @@ func isIKEv1(c *Conn) bool {
 // ikev1Authby are the authby= words an IKEv1 conn may use (confread.c);
 // rsa is accepted as rsasig.
 var ikev1Authby = map[string]bool{"rsasig": true, "secret": true, "never": true, "rsa": true}
+
+// hostFamilyIPv6 reports whether the conn's hosts are IPv6, as Libreswan
+// 4.10 decides it: hostaddrfamily= when set, else whether left, right or a
+// nexthop is an IPv6 address, %defaultroute6 or %any6.
+func hostFamilyIPv6(c *Conn) bool {
+	switch lower(c.String("hostaddrfamily")) {
+	case "ipv6", "v6", "inet6":
+		return true
+	case "ipv4", "v4", "inet":
+		return false
+	}
+	for _, kw := range [...]string{"left", "right", "leftnexthop", "rightnexthop"} {
+		v := lower(c.String(kw))
+		if strings.Contains(v, ":") || v == "%defaultroute6" || v == "%any6" {
+			return true
+		}
+	}
+	return false
+}

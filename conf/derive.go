@@ -10,10 +10,24 @@ import (
 // address itself, leftsubnet=SOURCEIP/32 (or /128). Libreswan's
 // readwriteconf prints that subnet, and pluto gets it as the client. The
 // derived value carries the position of the sourceip it came from.
-func deriveConn(c *Conn) {
+//
+// Libreswan also derives a subnet inside conn %default (it loads %default
+// as a conn), which then beats a conn's own sourceip and collides with a
+// conn's addresspool; we derive per conn only, from the sourceip the conn
+// ends up with, so the printed conn reads back the same.
+func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
+
+func deriveSourceIPSubnet(vs *Values) {
 	for _, end := range [...]string{"left", "right"} {
-		src, ok := c.Get(end + "sourceip")
-		if !ok || c.IsSet(end+"subnet") {
+		src, ok := vs.Get(end + "sourceip")
+		if !ok || vs.IsSet(end+"subnet") {
+			continue
+		}
+		if vs.IsSet(end + "addresspool") {
+			// Libreswan derives the subnet here too, but printed it
+			// reads back as "subnet and addresspool", which fails the
+			// conn: we keep the conn as written so that readwriteconf
+			// stays idempotent.
 			continue
 		}
 		a, err := netip.ParseAddr(src.Raw)
@@ -24,6 +38,6 @@ func deriveConn(c *Conn) {
 		src.Keyword = kw
 		src.Raw = netip.PrefixFrom(a, a.BitLen()).String()
 		src.order = sortKey(lookupCanonical(kw), kw)
-		c.Values.own = append(c.Values.own, &src)
+		vs.own = append(vs.own, &src)
 	}
 }

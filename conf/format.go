@@ -48,14 +48,39 @@ func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
 	return buf
 }
 
-// quote returns v as a value token: bare when it has no blank and cannot be
-// mistaken for a quoted or braced value, else in double quotes.
+// quote returns v as a value token that reads back as v: bare when it has
+// no blank and cannot be mistaken for a quoted or braced value, else in
+// double quotes, or in braces when v holds a double quote (a value such as
+// "a\"b", read raw from a quoted string glued to more text, stays bare).
 func quote(v string) string {
 	if v == "" {
 		return `""`
 	}
-	if strings.ContainsAny(v, " \t") || v[0] == '{' || (v[0] == '"' && v[len(v)-1] == '"') || (v[0] == '#') {
+	if !strings.ContainsAny(v, " \t") && v[0] != '#' && bareSafe(v) {
+		return v
+	}
+	if !strings.Contains(v, `"`) {
 		return `"` + v + `"`
 	}
-	return v
+	if !strings.Contains(v, "}") {
+		return "{" + v + "}"
+	}
+	return `"` + v + `"` // no token reads back as v; no file can produce it either
+}
+
+// bareSafe reports whether v, written bare, is read back whole: a value
+// starting with " or { is taken as a quoted or braced token when its first
+// closing character ends it, and is unterminated without one.
+func bareSafe(v string) bool {
+	var closer byte
+	switch v[0] {
+	case '"':
+		closer = '"'
+	case '{':
+		closer = '}'
+	default:
+		return true
+	}
+	i := strings.IndexByte(v[1:], closer)
+	return i >= 0 && i < len(v)-2
 }

@@ -204,9 +204,17 @@ func harmlessRepeat(a, b *Value) bool {
 		// (TypeEnumList) is a string to Libreswan: any repeat is fatal.
 		return sameValue(k, a.Raw, b.Raw)
 	case TypeAddr:
-		return a.Raw == b.Raw && (a.Keyword == "left" || a.Keyword == "right") && !strings.HasPrefix(a.Raw, "%")
+		// Libreswan 4.10 stores these five as a host type, and a second
+		// one is a conflict; any other host (an address, a name, %any6,
+		// %defaultroute6, %eth0) repeated as written is harmless.
+		return a.Raw == b.Raw && (a.Keyword == "left" || a.Keyword == "right") && !hostTypes[lower(a.Raw)]
 	}
 	return false
+}
+
+var hostTypes = map[string]bool{
+	"%any": true, "%defaultroute": true, "%group": true, "%opportunistic": true, "%opportunisticgroup": true,
+	"%oppo": true, "%oppogroup": true,
 }
 
 // flipped swaps a value's end for alsoflip= (FreeS/WAN 2, Openswan 2.6.52).
@@ -217,6 +225,9 @@ func flipped(v *Value) *Value {
 		w.Keyword = "right" + strings.TrimPrefix(v.Keyword, "left")
 	case strings.HasPrefix(v.Keyword, "right"):
 		w.Keyword = "left" + strings.TrimPrefix(v.Keyword, "right")
+	}
+	if k := lookupCanonical(w.Keyword); k != nil {
+		w.order = sortKey(k, w.Keyword) // print it among its new end's keywords
 	}
 	return &w
 }

@@ -1,8 +1,10 @@
 package kernel
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -61,6 +63,60 @@ func FuzzParseAlgorithm(f *testing.F) {
 		}
 		if a, err := ParseAH(s); err == nil && a.KeyBits() <= 0 {
 			t.Fatalf("ParseAH(%q) has no key length", s)
+		}
+	})
+}
+
+// hexKey is a value that looks like key material, long enough that no
+// message text contains it by chance.
+var hexKey = regexp.MustCompile(`^0x[0-9a-fA-F_]{8,}$`)
+
+// FuzzParseManual feeds conns (one keyword=value per line) to ParseManual
+// and Plan: no panic; every error is positioned in the conn; no key value
+// is repeated by an error; every key in a rendered plan is [redacted].
+func FuzzParseManual(f *testing.F) {
+	for _, tc := range planCases {
+		f.Add(strings.Join(tc.kv, "\n"))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := strings.Split(s, "\n")
+		var keys, others []string
+		for _, l := range lines {
+			k, v, _ := strings.Cut(l, "=")
+			if strings.HasSuffix(k, "key") && hexKey.MatchString(v) {
+				keys = append(keys, v)
+			} else {
+				others = append(others, l)
+			}
+		}
+		m, err := ParseManual(testConn("f", lines...))
+		if err != nil {
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "test.conf:") {
+				t.Fatalf("error not positioned: %v", err)
+			}
+			// Other values appear in errors, quoted with %q.
+			otherText := fmt.Sprintf("%s %q", strings.Join(others, "\n"), others)
+			for _, k := range keys {
+				if strings.Contains(msg, k) && !strings.Contains(otherText, k) {
+					t.Fatalf("error repeats a key value: %v", err)
+				}
+			}
+			return
+		}
+		for _, side := range []Side{Left, Right} {
+			p, err := m.Plan(side, Options{})
+			if err != nil {
+				continue // %defaultroute left unresolved
+			}
+			for _, cmd := range p.UpCommands() {
+				f := strings.Fields(cmd)
+				for i, w := range f {
+					if (w == "enc" || w == "aead" || w == "auth-trunc") && i+2 < len(f) && f[i+2] != Redacted {
+						t.Fatalf("key not redacted: %s", cmd)
+					}
+				}
+			}
 		}
 	})
 }

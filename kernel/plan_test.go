@@ -55,6 +55,9 @@ var planCases = []struct {
 		"esp=chacha20_poly1305", "espenckey=" + testKey(288)}},
 	{"v6-tunnel-subnets", []string{"left=2001:db8::1", "right=2001:db8::2", "leftsubnet=2001:db8:1::/48",
 		"rightsubnet=2001:db8:2::/48", "spibase=0x900", "esp=aes_gcm256", "espenckey=" + testKey(288)}},
+	{"transport-esp-ah-per-side", with("type=transport", "spibase=0xa00", "leftahspi=0xa0f", "rightahspi=0xa1f",
+		"esp=aes_ctr128-sha2_256", "espenckey="+testKey(160), "espauthkey="+testKey(256),
+		"ah=aes_xcbc", "leftahkey="+testKey(128), "rightahkey="+testKey(128), "espreplay_window=8")},
 	{"passthrough", with("type=passthrough", "leftsubnet=10.0.1.0/24", "rightsubnet=10.0.2.0/24")},
 	{"drop", with("type=drop")},
 }

@@ -138,18 +138,14 @@ func stateLess(a, b State) bool {
 	return a.SPI < b.SPI
 }
 
+// policyLess orders policies as Libreswan's look does: IPv4 first, then by
+// the text of their first line and direction, as sort(1) would.
 func policyLess(a, b Policy) bool {
 	if a.Src.Addr().Is4() != b.Src.Addr().Is4() {
 		return a.Src.Addr().Is4()
 	}
-	if a.Dir != b.Dir {
-		return a.Dir < b.Dir
+	key := func(p Policy) string {
+		return fmt.Sprintf("src %s dst %s dir %s priority %d", p.Src, p.Dst, p.Dir, p.Priority)
 	}
-	if c := a.Src.Addr().Compare(b.Src.Addr()); c != 0 {
-		return c < 0
-	}
-	if c := a.Dst.Addr().Compare(b.Dst.Addr()); c != 0 {
-		return c < 0
-	}
-	return a.Priority < b.Priority
+	return key(a) < key(b)
 }

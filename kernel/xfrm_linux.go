@@ -112,7 +112,11 @@ func (h *Handle) Apply(p *Plan) error {
 	for _, pol := range p.Policies {
 		np := toNetlinkPolicy(pol)
 		if err := h.nl.XfrmPolicyAdd(np); err != nil {
-			return rollback(fmt.Errorf("adding policy %s: %w", pol.ID(), err))
+			err = fmt.Errorf("adding policy %s: %w", pol.ID(), err)
+			if errors.Is(err, unix.EEXIST) {
+				err = fmt.Errorf("%w (conn %q already up, or another conn has the same subnets)", err, p.Conn)
+			}
+			return rollback(err)
 		}
 		done = append(done, func() error { return h.delPolicy(pol) })
 	}
@@ -121,7 +125,11 @@ func (h *Handle) Apply(p *Plan) error {
 			if errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.ENOSYS) {
 				return rollback(&MissingError{State: s, Err: err})
 			}
-			return rollback(fmt.Errorf("adding SA %s: %w", s.ID(), err))
+			err = fmt.Errorf("adding SA %s: %w", s.ID(), err)
+			if errors.Is(err, unix.EEXIST) {
+				err = fmt.Errorf("%w (another SA has this SPI; every manual conn needs its own spi=/spibase=)", err)
+			}
+			return rollback(err)
 		}
 		done = append(done, func() error { return h.delState(s) })
 	}

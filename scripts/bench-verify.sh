@@ -41,5 +41,8 @@ printf '%-8s %12s %12s %8s %8s\n' barf "$lb" "$gb" "$(ratio "$gb" "$lb")" "<=1.0
 "$theirs" barf > "$work/ls" 2>&1 || true
 "$ours" barf > "$work/gs" 2>&1 || true
 sections() { grep -cE '^\+ _{25,}' "$1"; }
-printf 'gathered: libreswan %d sections, %d lines; goswan %d sections, %d lines\n' \
-	"$(sections "$work/ls")" "$(wc -l < "$work/ls")" "$(sections "$work/gs")" "$(wc -l < "$work/gs")"
+# Output lines without the "+ command" trace lines, which Libreswan's set -x
+# prints for every loop step.
+content() { grep -cvE '^\+ ' "$1"; }
+printf 'gathered: libreswan %d sections, %d output lines; goswan %d sections, %d output lines\n' \
+	"$(sections "$work/ls")" "$(content "$work/ls")" "$(sections "$work/gs")" "$(content "$work/gs")"

@@ -84,6 +84,10 @@ func TestManualNetnsPolicies(t *testing.T) {
 			t.Fatalf("--up in %s: exit %d\n%s", ns, code, out)
 		}
 	}
+	// A second --up fails without touching what the first installed.
+	if out, code := run(a, "--up", "pass"); code != 1 || !strings.Contains(out, `conn "pass" already up`) {
+		t.Errorf("second --up: exit %d\n%s", code, out)
+	}
 	pa := testenv.IP(t, a, "xfrm", "policy")
 	if !strings.Contains(pa, "src 10.0.1.0/24 dst 10.0.2.0/24 \n\tdir out priority 1040") ||
 		!strings.Contains(pa, "src 10.0.2.0/24 dst 10.0.1.0/24 \n\tdir fwd priority 1040") {

@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -98,20 +99,19 @@ func Run(ctx context.Context, sys sysinfo.System, o Options, w io.Writer) error 
 	g := &gatherer{sys: sys, o: o}
 	secs := g.sections()
 	outs := make([]bytes.Buffer, len(secs))
-	// Sections gather in parallel, a few at a time: the machine may be
-	// the sick one, and a fork storm would not help it.
-	sem := make(chan struct{}, 8)
-	done := make(chan struct{})
+	// Every section starts at once; at most 8 programs run at a time (the
+	// machine may be the sick one, and a fork storm would not help it),
+	// while file reads such as /proc/kallsyms need not wait for them.
+	g.sem = make(chan struct{}, 8)
+	var wg sync.WaitGroup
 	for i := range secs {
+		wg.Add(1)
 		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
+			defer wg.Done()
 			secs[i].gather(ctx, g, &outs[i])
 		}()
 	}
-	for range secs {
-		<-done
-	}
+	wg.Wait()
 	var b bytes.Buffer
 	host, _ := sys.Hostname()
 	fmt.Fprintf(&b, "%s\n%s\n", host, time.Now().Format(time.UnixDate))

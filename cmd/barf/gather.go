@@ -4,6 +4,7 @@ package barf
 // filters barf applies to their output.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -24,6 +25,7 @@ type section struct {
 type gatherer struct {
 	sys sysinfo.System
 	o   Options
+	sem chan struct{} // limits the programs running at once; nil: no limit
 }
 
 // cmd traces and runs a program, as barf's `set -x` shows it; filter, when
@@ -37,6 +39,10 @@ func (g *gatherer) cmd(ctx context.Context, w *bytes.Buffer, filter func(string)
 		trace += " " + a
 	}
 	fmt.Fprintf(w, "+ %s\n", trace)
+	if g.sem != nil {
+		g.sem <- struct{}{}
+		defer func() { <-g.sem }()
+	}
 	ctx, cancel := context.WithTimeout(ctx, g.o.Timeout)
 	defer cancel()
 	out, err := g.sys.Run(ctx, name, args...)
@@ -134,4 +140,26 @@ func tail(n int, s string) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "")
+}
+
+// grepFile streams a file and keeps the lines containing substr; reading
+// /proc/kallsyms whole costs more than the kernel takes to produce it.
+func (g *gatherer) grepFile(w *bytes.Buffer, name, substr string) {
+	f, err := g.sys.Open(name)
+	if err != nil {
+		fmt.Fprintf(w, "grep: %v\n", err)
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if bytes.Contains(sc.Bytes(), []byte(substr)) {
+			w.Write(sc.Bytes())
+			w.WriteByte('\n')
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(w, "grep: %s: %v\n", name, err)
+	}
 }

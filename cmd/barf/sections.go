@@ -138,12 +138,7 @@ func (g *gatherer) sections() []section {
 		section{"fipscheck", catSec("/proc/sys/crypto/fips_enabled")},
 		section{"/proc/ksyms-netif_rx", func(_ context.Context, g *gatherer, w *bytes.Buffer) {
 			w.WriteString("+ grep -E netif_rx /proc/kallsyms\n")
-			b, err := g.sys.ReadFile("/proc/kallsyms")
-			if err != nil {
-				fmt.Fprintf(w, "grep: %v\n", err)
-				return
-			}
-			w.WriteString(grepLines(`netif_rx`)(string(b)))
+			g.grepFile(w, "/proc/kallsyms", "netif_rx")
 		}},
 		section{"kern.debug", func(_ context.Context, g *gatherer, w *bytes.Buffer) {
 			if b, err := g.sys.ReadFile("/var/log/kern.debug"); err == nil {

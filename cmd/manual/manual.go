@@ -6,28 +6,22 @@
 //
 //	ipsec manual [--config FILE] [--showonly] [--show] [--other] [--iam ADDRESS@INTERFACE] --up|--down|--route|--unroute CONN ...
 //
-// The conn's SAs and policies come from kernel.Manual.Plan; this package
-// finds which end this host is, resolves %defaultroute, runs the updown
-// script with the PLUTO_* environment and reports. See ipsec_manual(8).
+// This package reads the command line; the work (orientation,
+// %defaultroute, the kernel plan, netlink, updown) is in
+// cmd/internal/manualkey, which ipsec setup shares. See ipsec_manual(8).
 package manual
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"net/netip"
-	"sort"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/manualkey"
 	"goswan/conf"
-	"goswan/conf/token"
-	"goswan/kernel"
 )
 
-var operations = []string{"up", "down", "route", "unroute"}
+var operations = manualkey.Operations
 
 // Command builds the manual applet.
 func Command() *cli.Command {
@@ -72,193 +66,25 @@ func run(c *cli.Context) error {
 	if len(args) == 0 {
 		return applet.Usagef("no conn named (ipsec manual --%s CONN)", op)
 	}
-	var iam *iam
+	opt := manualkey.Options{
+		Op: op, ShowOnly: c.Bool("showonly"), Show: c.Bool("show"), Other: c.Bool("other"),
+		Prog: "ipsec manual", Stdout: c.App.Writer, Stderr: c.App.ErrWriter,
+	}
 	if v := c.String("iam"); v != "" {
-		i, err := parseIAm(v)
+		i, err := manualkey.ParseIAm(v)
 		if err != nil {
 			return applet.Usagef("%v", err)
 		}
-		iam = &i
+		opt.IAm = &i
 	}
 	cfg, err := applet.LoadConfig(c, &conf.Options{})
 	if err != nil {
 		return err
 	}
-	env := &runner{
-		op: op, showonly: c.Bool("showonly"), show: c.Bool("show"), other: c.Bool("other"), iam: iam,
-		out: c.App.Writer, errw: c.App.ErrWriter,
-	}
-	defer func() {
-		if env.h != nil {
-			env.h.Close()
-		}
-	}()
-	var failed error
-	for _, name := range args {
-		if err := env.conn(cfg, name); err != nil {
-			var list token.ErrorList
-			if errors.As(err, &list) {
-				for _, e := range list {
-					fmt.Fprintln(c.App.ErrWriter, e.Error())
-				}
-				err = fmt.Errorf("fatal error in %q: conn not usable for manual keying", name)
-			}
-			fmt.Fprintf(c.App.ErrWriter, "ipsec manual: %v\n", err)
-			failed = applet.Exit(applet.ExitFailure, nil)
-		}
-	}
-	return failed
-}
-
-// runner carries one invocation's options across its conns.
-type runner struct {
-	op                    string
-	showonly, show, other bool
-	iam                   *iam
-	out, errw             io.Writer
-	h                     *kernel.Handle
-	addrs                 map[netip.Addr]string // the host's, read once per run
-}
-
-func (r *runner) conn(cfg *conf.Config, name string) error {
-	cn := cfg.Conn(name)
-	if cn == nil {
-		names := make([]string, 0, len(cfg.Conns))
-		for _, c := range cfg.Conns {
-			names = append(names, c.Name)
-		}
-		sort.Strings(names)
-		msg := fmt.Sprintf("no conn %q in %s", name, strings.Join(cfg.Files[:min(1, len(cfg.Files))], ""))
-		if s := token.Suggest(name, names); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return errors.New(msg)
-	}
-	if cn.Err != nil {
-		return cn.Err
-	}
-	if !cn.IsManual() {
-		return fmt.Errorf("fatal error in %q: not a manually keyed conn (no spi=, spibase= or keys; use ipsec auto)", name)
-	}
-	m, err := kernel.ParseManual(cn)
-	if err != nil {
-		return err
-	}
-	host, err := r.orient(m)
-	if err != nil {
-		return fmt.Errorf("fatal error in %q: %w", name, err)
-	}
-	plan, err := m.Plan(host.side, kernel.Options{})
-	if err != nil {
-		return fmt.Errorf("fatal error in %q: %w", name, err)
-	}
-	u := newUpdown(m, host)
-	if r.showonly {
-		r.printPlan(m, host, plan, u)
-		return nil
-	}
-	if _, err := r.handle(); err != nil {
-		return err
-	}
-	return r.do(plan, u)
-}
-
-// handle opens netlink on first use, so --showonly --iam needs none.
-func (r *runner) handle() (*kernel.Handle, error) {
-	if r.h == nil {
-		h, err := kernel.OpenHandle("")
-		if err != nil {
-			return nil, err
-		}
-		r.h = h
-	}
-	return r.h, nil
-}
-
-// do runs the operation. A failing --up takes back what it did, as
-// FreeS/WAN's script ran its --down sequence.
-func (r *runner) do(plan *kernel.Plan, u *updown) error {
-	switch r.op {
-	case "up":
-		r.step("installing %d SAs and %d policies for %q", len(plan.States), len(plan.Policies), plan.Conn)
-		if err := r.h.Apply(plan); err != nil {
-			return err
-		}
-		for _, verb := range []string{"prepare", "route", "up"} {
-			if err := r.updown(u, verb); err != nil {
-				_ = r.updown(u, "down")
-				if _, rerr := r.h.Remove(plan); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-				return fmt.Errorf("%w; conn %q taken down again", err, plan.Conn)
-			}
-		}
-	case "down":
-		derr := r.updown(u, "down")
-		r.step("deleting the SAs and policies of %q (the route stays)", plan.Conn)
-		if _, err := r.h.Remove(plan); err != nil {
-			return errors.Join(derr, err)
-		}
-		return derr
-	case "route":
-		for _, verb := range []string{"prepare", "route"} {
-			if err := r.updown(u, verb); err != nil {
-				return err
-			}
-		}
-	case "unroute":
-		return r.updown(u, "unroute")
+	if manualkey.Run(cfg, args, opt) > 0 {
+		return applet.Exit(applet.ExitFailure, nil)
 	}
 	return nil
-}
-
-func (r *runner) updown(u *updown, verb string) error {
-	if u.command == "" {
-		r.step("no updown script (%s skipped)", u.verb(verb))
-		return nil
-	}
-	r.step("PLUTO_VERB=%s %s", u.verb(verb), u.command)
-	return u.run(verb, r.out, r.errw)
-}
-
-func (r *runner) step(format string, args ...any) {
-	if r.show {
-		fmt.Fprintf(r.errw, "+ "+format+"\n", args...)
-	}
-}
-
-// printPlan is --showonly: the kernel commands with keys censored and the
-// updown calls, in the order the operation would run them.
-func (r *runner) printPlan(m *kernel.Manual, host hostEnd, plan *kernel.Plan, u *updown) {
-	w := r.out
-	fmt.Fprintf(w, "# conn %q --%s: this host is %s (%s@%s)\n", m.Name, r.op, host.side, host.addr, host.iface)
-	call := func(verb string) {
-		if u.command == "" {
-			fmt.Fprintf(w, "# no updown script (%s skipped)\n", u.verb(verb))
-			return
-		}
-		fmt.Fprintf(w, "%s %s\n", strings.Join(u.env(verb), " "), u.command)
-	}
-	switch r.op {
-	case "up":
-		for _, l := range plan.UpCommands() {
-			fmt.Fprintln(w, l)
-		}
-		call("prepare")
-		call("route")
-		call("up")
-	case "down":
-		call("down")
-		fmt.Fprintln(w, "# the route stays")
-		for _, l := range plan.DownCommands() {
-			fmt.Fprintln(w, l)
-		}
-	case "route":
-		call("prepare")
-		call("route")
-	case "unroute":
-		call("unroute")
-	}
 }
 
 func contains(xs []string, x string) bool {
@@ -268,19 +94,4 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-// iam is --iam ADDRESS@INTERFACE.
-type iam struct {
-	addr  netip.Addr
-	iface string
-}
-
-func parseIAm(s string) (iam, error) {
-	a, ifc, ok := strings.Cut(s, "@")
-	addr, err := netip.ParseAddr(a)
-	if !ok || err != nil || ifc == "" {
-		return iam{}, fmt.Errorf("--iam %q: want ADDRESS@INTERFACE, e.g. 192.0.2.1@eth0", s)
-	}
-	return iam{addr: addr.Unmap(), iface: ifc}, nil
 }

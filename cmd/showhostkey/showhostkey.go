@@ -32,7 +32,7 @@ func Command() *cli.Command {
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] {--left | --right} [--pubkey]\n" +
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] --ipseckey [--pubkey] [--gateway gw] [--precedence p] [--owner name]\n" +
 			"ipsec showhostkey [--file secrets | --pem-in file] [selection] {--key | --txt gateway [--precedence p] | --pem | --dhclient} [--owner name]\n" +
-			"ipsec showhostkey [selection] {--key | --txt gateway | --ipseckey [--gateway gw]}... [--owner name] [--subnet cidr [--ptr-domain domain]]\n" +
+			"ipsec showhostkey [selection] {--key | --txt gateway | --ipseckey [--gateway gw]}... [--owner name] [--subnet cidr [--txt-nokey] [--ptr-domain domain]]\n" +
 			"    --publish --server host[:port] [--zone zone]... {--tsig-key file|name:alg:secret | --insecure} [--ttl n] [--dry-run]\n" +
 			"ipsec showhostkey [selection] {--key | --txt gateway | --ipseckey [--gateway gw]}... [--owner name] --check [--nameserver ns]\n" +
 			"selection: --id id | --ckaid prefix | --rsaid keyid (default: the key with no index)",

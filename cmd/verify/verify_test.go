@@ -128,3 +128,32 @@ func TestColourWanted(t *testing.T) {
 		})
 	}
 }
+
+// TestNoSecretsInReport: broken manual keys in ipsec.conf and a broken
+// entry in ipsec.secrets are reported by position, never by value.
+func TestNoSecretsInReport(t *testing.T) {
+	f := emptyRoot(t)
+	for name, content := range map[string]string{
+		"/etc/ipsec.conf": "conn m\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tspi=0x200\n\tesp=3des-md5-96\n" +
+			"\tespenckey=0xVFYMARKENC\n\tespauthkey=VFYMARKAUTH\n\tahkey=0x0123\n\tauto=manual\n",
+		"/etc/ipsec.secrets": "@a : PSK \"VFYMARKPSK\n@b : PSK 0xVFYMARKHEX\n@c : XAUTH VFYMARKBARE extra\n",
+	} {
+		if err := f.WriteFile(name, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, js := range []bool{false, true} {
+		var b bytes.Buffer
+		o := opts()
+		o.JSON = js
+		if _, err := Run(context.Background(), f, o, &b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "VFYMARK") {
+			t.Errorf("report (json=%v) shows a secret:\n%s", js, b.String())
+		}
+		if !strings.Contains(b.String(), "/etc/ipsec.secrets:1:") || !strings.Contains(b.String(), "/etc/ipsec.conf:6:") {
+			t.Errorf("report (json=%v) lacks the positions of the errors:\n%s", js, b.String())
+		}
+	}
+}

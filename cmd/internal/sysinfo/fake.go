@@ -32,6 +32,7 @@ func (f *Fake) path(name string) string {
 }
 
 func (f *Fake) ReadFile(name string) ([]byte, error) { return os.ReadFile(f.path(name)) }
+func (f *Fake) Open(name string) (fs.File, error)    { return os.Open(f.path(name)) }
 func (f *Fake) ReadDir(name string) ([]fs.DirEntry, error) {
 	return os.ReadDir(f.path(name))
 }

@@ -20,6 +20,7 @@ type Host struct{}
 func Real() System { return Host{} }
 
 func (Host) ReadFile(name string) ([]byte, error)       { return os.ReadFile(name) }
+func (Host) Open(name string) (fs.File, error)          { return os.Open(name) }
 func (Host) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
 func (Host) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
 func (Host) Hostname() (string, error)                  { return os.Hostname() }

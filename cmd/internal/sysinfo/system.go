@@ -20,6 +20,9 @@ import (
 // implementation may serve them from elsewhere.
 type System interface {
 	ReadFile(name string) ([]byte, error)
+	// Open opens a file for streaming: /proc/kallsyms is megabytes that
+	// only a few lines of are wanted.
+	Open(name string) (fs.File, error)
 	ReadDir(name string) ([]fs.DirEntry, error)
 	Stat(name string) (fs.FileInfo, error)
 	// LookPath finds a program as a shell would, also in the sbin

@@ -43,27 +43,48 @@ func probeXFRM(ctx context.Context) XFRM {
 		x.AH = x.ESP
 		return x
 	}
-	done := make(chan struct{})
+	type answer struct{ esp, ah Support }
+	done := make(chan answer, 1)
 	go func() {
-		defer close(done)
-		// This thread changes network namespace and is never unlocked,
-		// so the runtime ends it with the goroutine instead of reusing it.
-		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			err = fmt.Errorf("cannot make a throwaway network namespace to try an SA: %w", err)
-			x.ESP, x.AH = Support{Err: err}, Support{Err: err}
-			return
-		}
-		x.ESP = trySA(protoESP)
-		x.AH = trySA(protoAH)
+		esp, ah := probeInThrowawayNetNS()
+		done <- answer{esp, ah}
 	}()
 	select {
-	case <-done:
+	case a := <-done:
+		x.ESP, x.AH = a.esp, a.ah
 	case <-ctx.Done():
 		err := ctx.Err()
 		x.ESP, x.AH = Support{Err: err}, Support{Err: err}
 	}
 	return x
+}
+
+// probeInThrowawayNetNS tries the SAs on an OS thread of its own moved into
+// a new network namespace. That thread must not be the thread-group leader:
+// /proc/self/net follows the leader's namespace, so moving it would make
+// the process read the throwaway namespace's /proc/net/udp (no sockets) for
+// the rest of its life, and the runtime cannot end the leader thread.
+func probeInThrowawayNetNS() (esp, ah Support) {
+	runtime.LockOSThread()
+	if unix.Gettid() == unix.Getpid() {
+		// This goroutine holds the leader; one started now runs on
+		// another thread while this one waits.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			esp, ah = probeInThrowawayNetNS()
+		}()
+		<-done
+		runtime.UnlockOSThread() // this thread never changed namespace
+		return esp, ah
+	}
+	// This thread changes network namespace and is never unlocked, so the
+	// runtime ends it with the goroutine instead of reusing it.
+	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		err = fmt.Errorf("cannot make a throwaway network namespace to try an SA: %w", err)
+		return Support{Err: err}, Support{Err: err}
+	}
+	return trySA(protoESP), trySA(protoAH)
 }
 
 func xfrmSocket() (int, error) {

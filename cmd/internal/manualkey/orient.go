@@ -1,4 +1,4 @@
-package manual
+package manualkey
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func (r *runner) orient(m *kernel.Manual) (hostEnd, error) {
 	}
 	var addrs map[netip.Addr]string
 	if r.iam != nil {
-		addrs = map[netip.Addr]string{r.iam.addr: r.iam.iface}
+		addrs = map[netip.Addr]string{r.iam.Addr: r.iam.Iface}
 	} else {
 		if r.addrs == nil {
 			h, err := r.handle()
@@ -56,7 +56,7 @@ func (r *runner) orient(m *kernel.Manual) (hostEnd, error) {
 	side, err := m.Orient(list)
 	if err != nil {
 		if r.iam != nil {
-			return hostEnd{}, fmt.Errorf("--iam %s@%s: %w", r.iam.addr, r.iam.iface, err)
+			return hostEnd{}, fmt.Errorf("--iam %s@%s: %w", r.iam.Addr, r.iam.Iface, err)
 		}
 		return hostEnd{}, err
 	}
@@ -69,7 +69,7 @@ func (r *runner) orient(m *kernel.Manual) (hostEnd, error) {
 		// Pretending to be the other end: its interface is unknown here.
 		iface = "unknown"
 		if r.iam != nil {
-			iface = r.iam.iface
+			iface = r.iam.Iface
 		}
 	}
 	return hostEnd{side: side, addr: addr, iface: iface}, nil
