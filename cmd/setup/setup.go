@@ -86,6 +86,10 @@ func run(c *cli.Context) error {
 	if err != nil {
 		progs = pluto.Programs{Pluto: "pluto", Whack: "whack"}
 	}
+	if verb != "status" && !s.showonly && os.Geteuid() != 0 {
+		return applet.Exit(applet.ExitFailure, fmt.Errorf("permission denied (must be superuser)"))
+	}
+
 	s.progs = progs
 	s.d = pluto.NewDaemon(progs, s.rundir)
 	switch verb {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -246,5 +247,31 @@ func TestStartUpBothEnds(t *testing.T) {
 			t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestNotRoot: start refuses to run for an ordinary user, as FreeS/WAN's
+// setup did; status works for anyone.
+func TestNotRoot(t *testing.T) {
+	testenv.MustBeRoot(t) // to switch to an ordinary user
+	bin := testenv.Binary(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Dir(bin), 0o755)
+	run := func(verb string) (string, int) {
+		cmd := exec.Command(bin, "setup", "--rundir", filepath.Join(dir, "run"), "--config", filepath.Join(dir, "none.conf"), verb)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	if out, code := run("start"); code != 1 || !strings.Contains(out, "must be superuser") {
+		t.Errorf("start as nobody: exit %d %q", code, out)
+	}
+	if out, code := run("status"); code != 3 {
+		t.Errorf("status as nobody: exit %d %q, want 3", code, out)
 	}
 }

@@ -198,7 +198,35 @@ var projectDifferences = map[string]string{
 	"hosts-forms.conf:oppo":                               "whack refuses opportunism without digital signatures (authby=null)",
 	"hosts-forms.conf:oppogroup":                          "whack refuses opportunism without digital signatures (authby=null)",
 	"hosts-forms.conf:opportunistic":                      "whack refuses opportunism without digital signatures (authby=null)",
+	"default-sourceip.conf:own-sourceip":                  "Libreswan derives the client from %default's leftsourceip before the conn overrides it; the conf engine keeps only the final value",
+	"default-sourceip.conf:pool":                          "addconn leaves the %any end of an addresspool conn without client (conn_prio 32,0); whack's pairing gives it a /32",
+	"sourceip-addresspool.conf:pool":                      "addconn leaves the %any end of an addresspool conn without client (conn_prio 32,0); whack's pairing gives it a /32",
+	"vhost-ikev2.conf:v1":                                 "whack cannot pair a vhost: client with a host client (endpoints clash); addconn can",
 	"ls4-road-warrior-client.conf:home":                   "whack resolves a DNS right= itself and fails without DNS; addconn passes the name on",
+}
+
+// withoutDNSSEC is the file's text with a `config setup` that turns
+// DNSSEC off put in front (after a version line, which must come first);
+// relative includes still work because addconn runs in the file's
+// directory.
+func withoutDNSSEC(t *testing.T, f string) []byte {
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const setup = "config setup\n\tdnssec-enable=no\n\n"
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, l := range lines {
+		trim := strings.TrimSpace(l)
+		if trim == "" || strings.HasPrefix(trim, "#") {
+			continue
+		}
+		if strings.HasPrefix(trim, "version") {
+			return []byte(strings.Join(lines[:i+1], "") + setup + strings.Join(lines[i+1:], ""))
+		}
+		break
+	}
+	return []byte(setup + string(b))
 }
 
 // TestDifferentialProjectConfigs runs every ipsec.conf of the project's
@@ -258,7 +286,7 @@ func TestDifferentialProjectConfigs(t *testing.T) {
 		// up to 100 s on a name it cannot look up; a wrapper that sets it
 		// and includes the file changes nothing else.
 		wrapper := filepath.Join(theirs.Dir, "wrapper.conf")
-		if err := os.WriteFile(wrapper, []byte("config setup\n\tdnssec-enable=no\n\ninclude "+f+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(wrapper, withoutDNSSEC(t, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		args := append([]string{theirs.Libreswan.Addconn, "--config", wrapper, "--ctlsocket", theirs.Ctl}, names...)

@@ -589,12 +589,15 @@ func (t *translator) subnets(side string, e *end) []string {
 // neither: the end without one gets its host as a /32 (/128), which is what
 // addconn's message means.
 func pairClients(l *end, lc string, r *end, rc string) (string, string) {
-	if (lc == "") == (rc == "") {
+	// whack gives a %opportunistic end the client 0/0 by itself.
+	lHas := lc != "" || l.host == "%opportunistic"
+	rHas := rc != "" || r.host == "%opportunistic"
+	if lHas == rHas {
 		return lc, rc
 	}
-	if lc == "" {
+	if !lHas {
 		lc = hostClient(l, strings.Contains(rc, ":"))
-	} else {
+	} else if !rHas {
 		rc = hostClient(r, strings.Contains(lc, ":"))
 	}
 	return lc, rc

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Inside the ESP VM: ipsec setup start on two ends (two namespaces), ipsec
+# auto --up on one, a ping through the tunnel, ipsec setup stop. The test
+# copied Libreswan's pluto and whack with their libraries under /t/root.
+# Debian's static busybox runs its own ip applet first; it knows no netns.
+ip() { /sbin/ip "$@"; }
+cp -a /t/root/. / || exit 1
+I=/t/ipsec
+T=/run/gs
+ip netns add pw && ip netns add pe || exit 1
+ip link add w0 netns pw type veth peer name e0 netns pe
+ip -n pw addr add 192.0.2.11/24 dev w0
+ip -n pe addr add 192.0.2.12/24 dev e0
+for ns in pw pe; do ip -n $ns link set lo up; done
+ip -n pw link set w0 up; ip -n pe link set e0 up
+ip -n pw addr add 198.51.100.11/32 dev lo
+ip -n pe addr add 203.0.113.12/32 dev lo
+ip -n pw route add 203.0.113.0/24 via 192.0.2.12 src 198.51.100.11
+ip -n pe route add 198.51.100.0/24 via 192.0.2.11 src 203.0.113.12
+mkdir -p $T
+for n in west east; do
+  d=$T/$n; mkdir -p $d; cp -a /t/$n/nss $d/nss
+  echo '@west @east : PSK "0123456789abcdef0123456789abcdef"' > $d/ipsec.secrets
+  cat > $d/ipsec.conf <<EOC
+version 2.0
+
+config setup
+	nssdir=$d/nss
+	secretsfile=$d/ipsec.secrets
+	dumpdir=$d
+	logfile=$d/pluto.log
+	dnssec-enable=no
+	plutoload=%search
+	interfaces=%defaultroute
+
+conn t
+	left=192.0.2.11
+	leftid=@west
+	leftsubnet=198.51.100.0/24
+	leftupdown=%disabled
+	right=192.0.2.12
+	rightid=@east
+	rightsubnet=203.0.113.0/24
+	rightupdown=%disabled
+	authby=secret
+	keyexchange=ike
+	auto=add
+EOC
+done
+ip netns exec pe $I setup --config $T/east/ipsec.conf --rundir $T/east/run start || { cat $T/east/pluto.log; exit 1; }
+ip netns exec pw $I setup --config $T/west/ipsec.conf --rundir $T/west/run start || { cat $T/west/pluto.log; exit 1; }
+ip netns exec pw $I setup --config $T/west/ipsec.conf --rundir $T/west/run status
+$I auto --config $T/west/ipsec.conf --rundir $T/west/run --up t
+ip netns exec pw ping -c 3 -i 0.2 -W 3 -I 198.51.100.11 203.0.113.12; prc=$?
+[ $prc = 0 ] && echo "ping through the tunnel: ok"
+/usr/libexec/ipsec/whack --rundir $T/west/run --trafficstatus
+ip -n pw -s xfrm state | grep -E '^src|proto esp|packets\)'
+grep -hE 'established|ERROR' $T/west/pluto.log $T/east/pluto.log
+for n in west east; do
+  ns=pw; [ $n = east ] && ns=pe
+  ip netns exec $ns $I setup --config $T/$n/ipsec.conf --rundir $T/$n/run stop
+done
+left=$(ip -n pw xfrm state | grep -c '^src')
+echo "xfrm states left after stop: $left"
+[ $prc = 0 ] && [ "$left" = 0 ] && echo "setup+auto over ESP: ok"
+[ $prc = 0 ] && [ "$left" = 0 ]
