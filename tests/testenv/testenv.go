@@ -14,8 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -114,8 +116,13 @@ var Applets = []string{
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "goswan-bin-")
-		if buildErr != nil {
+		// A test binary cannot clean up when it exits, so the directory
+		// is named by pid and each build removes those of processes that
+		// are gone.
+		removeStaleBuilds()
+		buildDir = filepath.Join(os.TempDir(), fmt.Sprintf("goswan-bin-%d", os.Getpid()))
+		os.RemoveAll(buildDir)
+		if buildErr = os.Mkdir(buildDir, 0o755); buildErr != nil {
 			return
 		}
 		out := filepath.Join(buildDir, "ipsec")
@@ -138,6 +145,21 @@ func Binary(t testing.TB) string {
 		t.Fatalf("building ipsec: %v", buildErr)
 	}
 	return filepath.Join(buildDir, "ipsec")
+}
+
+// removeStaleBuilds deletes the binary directories of test processes that
+// no longer run.
+func removeStaleBuilds() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "goswan-bin-*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "goswan-bin-"))
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // moduleRoot is the directory holding go.mod.
