@@ -1,0 +1,88 @@
+package pluto
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Reply codes (enum rc_type, include/lswlog.h) that say something about
+// the outcome; 20 to 99 are errors and become whack's exit status.
+const (
+	rcSuccess   = 4
+	rcExitFloor = 20
+	rcExitRoof  = 100
+)
+
+// Send writes one encoded message to pluto's control socket and copies
+// pluto's reply lines to out, as whack does (RC_RAW lines without their
+// prefix). It returns whack's exit status for the reply: 0, or the last
+// error code in 20..99.
+func Send(ctl string, msg []byte, out io.Writer) (int, error) {
+	conn, err := net.DialTimeout("unix", ctl, 5*time.Second)
+	if err != nil {
+		return 0, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write(msg); err != nil {
+		return 0, fmt.Errorf("writing to pluto at %s: %w", ctl, err)
+	}
+	status := 0
+	r := bufio.NewReader(conn)
+	for {
+		line, err := r.ReadString('\n')
+		if line != "" {
+			num, rest, ok := strings.Cut(line, " ")
+			code, perr := strconv.Atoi(num)
+			if !ok || perr != nil {
+				return 0, fmt.Errorf("pluto: reply line missing NNN prefix: %q", strings.TrimSpace(line))
+			}
+			if code == 1 { // RC_RAW
+				line = rest
+			}
+			io.WriteString(out, line)
+			switch {
+			case code == rcSuccess:
+				status = 0
+			case code >= rcExitFloor && code < rcExitRoof:
+				status = code
+			}
+		}
+		if err == io.EOF {
+			return status, nil
+		}
+		if err != nil {
+			return status, fmt.Errorf("reading from pluto at %s: %w", ctl, err)
+		}
+	}
+}
+
+var plutoVersion = regexp.MustCompile(`(?m)\b[Ll]ibreswan (\d+\.\d+)\b`)
+
+var versionCache sync.Map // pluto path -> string
+
+// PlutoVersion is the Libreswan version the pluto program reports
+// ("4.10"), or "" when it cannot tell.
+func PlutoVersion(pluto string) string {
+	if v, ok := versionCache.Load(pluto); ok {
+		return v.(string)
+	}
+	out, _ := exec.Command(pluto, "--version").CombinedOutput()
+	v := ""
+	if m := plutoVersion.FindSubmatch(out); m != nil {
+		v = string(m[1])
+	}
+	versionCache.Store(pluto, v)
+	return v
+}
+
+// MessageVersion is the Libreswan release whose whack message layout
+// Encode writes.
+const MessageVersion = "4.10"
