@@ -94,7 +94,7 @@ var encodable = map[string]bool{
 	"auto": true, "also": true, "authby": true, "type": true, "ikev2": true,
 	"ike": true, "esp": true, "phase2alg": true, "pfs": true, "compress": true,
 	"rekey": true, "reauth": true, "fragmentation": true, "esn": true,
-	"ikelifetime": true, "salifetime": true, "rekeymargin": true,
+	"ikelifetime": true, "salifetime": true, "ipsec-lifetime": true, "rekeymargin": true,
 	"rekeyfuzz": true, "keyingtries": true, "dpddelay": true, "dpdtimeout": true,
 	"dpdaction": true, "failureshunt": true, "negotiationshunt": true,
 	"mobike": true, "narrowing": true, "aggressive": true,
@@ -119,7 +119,8 @@ func AddMessages(c *conf.Conn) ([]*Message, error) {
 		} else if strings.HasPrefix(kw, "right") {
 			side, rest = "right", kw[5:]
 		}
-		if side != "" && encodableEnd[rest] || side == "" && encodable[kw] {
+		// x- keywords are the user's own: addconn ignores them.
+		if strings.HasPrefix(strings.ToLower(kw), "x-") || side != "" && encodableEnd[rest] || side == "" && encodable[kw] {
 			continue
 		}
 		return nil, fmt.Errorf("%w: %s=", ErrNotEncodable, kw)
@@ -375,7 +376,10 @@ func (b *builder) conn() *Message {
 	}
 
 	b.duration("ikelifetime", time.Second, &m.IKELife)
-	b.duration("salifetime", time.Second, &m.IPsecLife)
+	for _, kw := range []string{"ipsec-lifetime", "salifetime"} {
+		// Spellings of one field; at most one is set after also=.
+		b.duration(kw, time.Second, &m.IPsecLife)
+	}
 	b.duration("rekeymargin", time.Second, &m.RekeyMargin)
 	b.number("rekeyfuzz", &m.RekeyFuzz)
 	b.number("keyingtries", &m.KeyingTries)
