@@ -3,6 +3,8 @@ package pluto
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"goswan/cmd/internal/applet"
 	"goswan/conf"
@@ -27,6 +29,34 @@ type Loader struct {
 	// Failed collects the conns Add could not translate, so that callers
 	// do not route or initiate them.
 	Failed map[string]bool
+
+	socket *bool // whether pluto speaks our whack message (nil: not checked yet)
+}
+
+// useSocket reports whether conns may go to pluto as whack messages
+// encoded here: only when the installed Libreswan is the version whose
+// message layout Encode writes. Otherwise it says once why conns go
+// through whack processes. IPSEC_WHACK_PROCESS=1 forces whack.
+func (l *Loader) useSocket() bool {
+	if l.socket != nil {
+		return *l.socket
+	}
+	ok := false
+	switch {
+	case os.Getenv("IPSEC_WHACK_PROCESS") == "1":
+	default:
+		pluto := filepath.Join(filepath.Dir(l.Whack.Path), "pluto")
+		if v := PlutoVersion(pluto); v == MessageVersion {
+			ok = true
+		} else {
+			if v == "" {
+				v = "unknown"
+			}
+			fmt.Fprintf(l.Err, "%s: Libreswan %s (not %s): loading conns through whack, one process per conn\n", l.Prog, v, MessageVersion)
+		}
+	}
+	l.socket = &ok
+	return ok
 }
 
 // Add loads conns. A conn that does not translate is reported with its
@@ -35,6 +65,7 @@ type Loader struct {
 func (l *Loader) Add(conns []*conf.Conn) error {
 	var errs token.ErrorList
 	var cmds, keys [][]string
+	var direct []*Message
 	for _, c := range conns {
 		tr, err := Translate(c, l.Env)
 		if err != nil {
@@ -48,10 +79,21 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		if w := tr.Warning(); w != "" {
 			fmt.Fprintf(l.Err, "%s: warning: %s\n", l.Prog, w)
 		}
+		if !l.ShowOnly && l.useSocket() {
+			if msgs, err := AddMessages(c); err == nil {
+				if l.Show {
+					for _, a := range append(tr.Conns, tr.Keys...) {
+						fmt.Fprintln(l.Out, Quote(l.Whack.ShowArgv(a)))
+					}
+				}
+				direct = append(direct, msgs...)
+				continue
+			}
+		}
 		cmds = append(cmds, tr.Conns...)
 		keys = append(keys, tr.Keys...)
 	}
-	status := 0
+	status := l.sendAll(direct)
 	for _, batch := range [][][]string{cmds, keys} {
 		if st := l.runAll(batch); st != 0 && status == 0 {
 			status = st
@@ -76,6 +118,28 @@ func appendErr(list token.ErrorList, c *conf.Conn, err error) token.ErrorList {
 		return append(list, e)
 	}
 	return append(list, &token.Error{Pos: c.Pos, Msg: fmt.Sprintf("conn %q: %v", c.Name, err)})
+}
+
+// sendAll sends encoded messages to pluto one after the other (pluto
+// handles them one at a time anyway), copying its replies, and returns
+// the first non-zero status.
+func (l *Loader) sendAll(msgs []*Message) int {
+	status := 0
+	for _, m := range msgs {
+		b, err := m.Encode()
+		st := 0
+		if err == nil {
+			st, err = Send(l.Whack.CtlSocket, b, l.Out)
+		}
+		if err != nil {
+			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
+			st = applet.ExitFailure
+		}
+		if st != 0 && status == 0 {
+			status = st
+		}
+	}
+	return status
 }
 
 // runAll runs a batch of independent commands, printing each one's output
