@@ -31,7 +31,7 @@ var knownDifferences = map[string]string{
 // as encoded whack messages on the control socket when the encoder takes
 // the conn. It reports false when the conn must go through whack.
 func loadDirect(t *testing.T, p *testenv.Pluto, c *conf.Conn) bool {
-	msgs, err := AddMessages(c)
+	msgs, err := AddMessages(c, fixedEnv)
 	if err != nil {
 		return false
 	}
@@ -81,6 +81,11 @@ func pubkeyLines(s string) []string {
 // with 192.0.2.2 on eth0 and a default route via 192.0.2.1,
 // which is what fixedEnv answers for %defaultroute.
 func diffPluto(t *testing.T) *testenv.Pluto {
+	return testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: diffNetNS(t)})
+}
+
+// diffNetNS is the namespace diffPluto's pluto runs in.
+func diffNetNS(t *testing.T) *testenv.NetNS {
 	ns := testenv.NewNetNS(t, "gsd")
 	// No dummy driver on the test kernel: a veth pair with both ends
 	// inside the namespace does the same.
@@ -103,7 +108,7 @@ func diffPluto(t *testing.T) *testenv.Pluto {
 	if err := os.WriteFile(filepath.Join(rdir, "resolv.conf"), []byte("nameserver 198.18.0.53\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns})
+	return ns
 }
 
 // TestDifferentialStatus loads every conn of the corpus once through our

@@ -80,7 +80,7 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 			fmt.Fprintf(l.Err, "%s: warning: %s\n", l.Prog, w)
 		}
 		if !l.ShowOnly && l.useSocket() {
-			if msgs, err := AddMessages(c); err == nil {
+			if msgs, err := AddMessages(c, l.Env); err == nil {
 				if l.Show {
 					for _, a := range append(tr.Conns, tr.Keys...) {
 						fmt.Fprintln(l.Out, Quote(l.Whack.ShowArgv(a)))

@@ -73,8 +73,11 @@ const (
 	shuntDrop   = 5
 	shuntReject = 6
 
-	khAny    = 2
-	khIPAddr = 255
+	khAny       = 2
+	khOppo      = 4
+	khOppoGroup = 5
+	khGroup     = 6
+	khIPAddr    = 255
 
 	certAlwaysSend = 3
 	dpdClear       = 1
@@ -107,7 +110,8 @@ var encodableEnd = map[string]bool{
 
 // AddMessages builds the messages addconn sends for c: the conn, then one
 // key message per end with a raw public key.
-func AddMessages(c *conf.Conn) ([]*Message, error) {
+// env resolves %defaultroute as addconn does (netlink).
+func AddMessages(c *conf.Conn, env *Env) ([]*Message, error) {
 	if c.Err != nil {
 		return nil, c.Err
 	}
@@ -125,7 +129,7 @@ func AddMessages(c *conf.Conn) ([]*Message, error) {
 		}
 		return nil, fmt.Errorf("%w: %s=", ErrNotEncodable, kw)
 	}
-	b := &builder{c: c}
+	b := &builder{c: c, env: env}
 	m := b.conn()
 	if b.err != nil {
 		return nil, b.err
@@ -157,6 +161,7 @@ func decodeKey(s string) ([]byte, error) {
 
 type builder struct {
 	c   *conf.Conn
+	env *Env
 	err error
 }
 
@@ -371,6 +376,16 @@ func (b *builder) conn() *Message {
 	b.end(&m.Left, "left", v6)
 	b.end(&m.Right, "right", v6)
 
+	for _, e := range []*WhackEnd{&m.Left, &m.Right} {
+		switch e.HostType {
+		case khOppo:
+			m.Policy |= polOpportunistic
+		case khOppoGroup:
+			m.Policy |= polOpportunistic | polGroup
+		case khGroup:
+			m.Policy |= polGroup
+		}
+	}
 	if c.Auto() == "keep" {
 		m.Policy |= polUp
 	}
@@ -434,6 +449,36 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		// An enum value: addconn keeps no host name string for it.
 		e.HostType = khAny
 		host = ""
+	case host == "%oppo" || host == "%opportunistic":
+		e.HostType = khOppo
+		host = ""
+	case host == "%oppogroup" || host == "%opportunisticgroup":
+		e.HostType = khOppoGroup
+		host = ""
+	case host == "%group":
+		e.HostType = khGroup
+		host = ""
+	case host == "%defaultroute":
+		// resolve_default_route: the gateway of the default route
+		// becomes the nexthop (unless given), the source address of
+		// the route the host address; the end is then an address
+		// without ID.
+		if v6 || b.env == nil || b.env.DefaultRoute == nil {
+			b.fail(side)
+			return
+		}
+		r, err := b.env.DefaultRoute(false)
+		if err != nil || !r.Addr.IsValid() {
+			b.fail(side)
+			return
+		}
+		e.HostType = khIPAddr
+		e.HostAddr = AddrOf(r.Addr)
+		e.HostNexthop = Unspec(v6)
+		if r.Gateway.IsValid() {
+			e.HostNexthop = AddrOf(r.Gateway)
+		}
+		host = ""
 	default:
 		a, err := netip.ParseAddr(host)
 		if err != nil || a.Zone() != "" || a.Is4In6() || a.Is6() != v6 {
@@ -445,7 +490,9 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		e.ID = a.String()
 	}
 	e.HostAddrName = host
-	e.HostNexthop = Unspec(v6)
+	if e.HostType != khIPAddr || host != "" {
+		e.HostNexthop = Unspec(v6)
+	}
 	if s, ok := b.raw(side + "nexthop"); ok {
 		a, err := netip.ParseAddr(s)
 		if err != nil || a.Is6() != v6 {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -195,6 +194,10 @@ var encodeDifferences = map[string]string{
 // and requires byte-identical messages (conn and key messages).
 func TestEncodeMatchesAddconn(t *testing.T) {
 	ls := testenv.MustHaveLibreswan(t)
+	testenv.MustBeRoot(t)
+	// addconn resolves %defaultroute through netlink: it runs in the
+	// namespace whose routes fixedEnv describes.
+	ns := diffNetNS(t)
 	capt := newCapture(t)
 	root := testenv.ModuleRoot()
 	var files []string
@@ -222,7 +225,7 @@ func TestEncodeMatchesAddconn(t *testing.T) {
 			if c.Err != nil || c.IsManual() {
 				continue
 			}
-			msgs, err := AddMessages(c)
+			msgs, err := AddMessages(c, fixedEnv)
 			if err != nil {
 				if errors.Is(err, ErrNotEncodable) {
 					notEncodable++
@@ -252,7 +255,7 @@ func TestEncodeMatchesAddconn(t *testing.T) {
 		if err := os.WriteFile(wrapper, withoutDNSSEC(t, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(ls.Addconn, append([]string{"--config", wrapper, "--ctlsocket", capt.Path}, names...)...)
+		cmd := ns.Command(append([]string{ls.Addconn, "--config", wrapper, "--ctlsocket", capt.Path}, names...)...)
 		cmd.Dir = filepath.Dir(f)
 		cmd.CombinedOutput()
 		got := map[string][][]byte{}
