@@ -54,6 +54,8 @@ const (
 	polIKEFragForce    = 1 << 28
 	polNoIKEPad        = 1 << 29
 	polMobike          = 1 << 30
+	polPPKAllow        = 1 << 31
+	polPPKInsist       = 1 << 32
 	polESNNo           = 1 << 33
 	polESNYes          = 1 << 34
 	polIntermediate    = 1 << 35
@@ -77,6 +79,7 @@ const (
 	khOppo      = 4
 	khOppoGroup = 5
 	khGroup     = 6
+	khHostname  = 7
 	khIPAddr    = 255
 
 	certAlwaysSend = 3
@@ -101,11 +104,15 @@ var encodable = map[string]bool{
 	"rekeyfuzz": true, "keyingtries": true, "dpddelay": true, "dpdtimeout": true,
 	"dpdaction": true, "failureshunt": true, "negotiationshunt": true,
 	"mobike": true, "narrowing": true, "aggressive": true,
+	"connalias": true, "send-vendorid": true, "ppk": true, "ignore-peer-dns": true,
+	"tcp-remoteport": true, "redirect-to": true, "accept-redirect-to": true,
+	"retransmit-interval": true, "retransmit-timeout": true,
+	"modecfgdns": true, "modecfgdomains": true, "modecfgbanner": true,
 }
 
 var encodableEnd = map[string]bool{
 	"": true, "id": true, "subnet": true, "nexthop": true, "rsasigkey": true,
-	"updown": true, "sourceip": true,
+	"updown": true, "sourceip": true, "subnets": true,
 }
 
 // AddMessages builds the messages addconn sends for c: the conn, then one
@@ -134,7 +141,39 @@ func AddMessages(c *conf.Conn, env *Env) ([]*Message, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	msgs := []*Message{m}
+	_, ls := c.Get("leftsubnets")
+	_, rs := c.Get("rightsubnets")
+	if !ls && !rs {
+		return withKeys(nil, m)
+	}
+	// starter_permutate_conns: NAME/LxR for every pair, right fastest;
+	// subnet= counts as item 0 of its side's subnets=.
+	left, err := b.subnetList("left", m.Left.Client)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.subnetList("right", m.Right.Client)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []*Message
+	for _, l := range left {
+		for _, r := range right {
+			inst := *m
+			inst.Name = fmt.Sprintf("%s/%dx%d", c.Name, l.n, r.n)
+			inst.Connalias = c.Name
+			inst.Left.Client, inst.Right.Client = l.p, r.p
+			if msgs, err = withKeys(msgs, &inst); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return msgs, nil
+}
+
+// withKeys appends m and the key messages addconn sends after it.
+func withKeys(msgs []*Message, m *Message) ([]*Message, error) {
+	msgs = append(msgs, m)
 	for _, e := range []*WhackEnd{&m.Left, &m.Right} {
 		if e.Pubkey == "" || e.ID == "" {
 			continue
@@ -146,6 +185,34 @@ func AddMessages(c *conf.Conn, env *Env) ([]*Message, error) {
 		msgs = append(msgs, &Message{Key: true, PubkeyAlg: ipseckeyRSA, KeyID: e.ID, Keyval: key})
 	}
 	return msgs, nil
+}
+
+type numbered struct {
+	n int
+	p Prefix
+}
+
+// subnetList is one side's subnets for the permutation: subnet= as
+// number 0, then subnets= from 1.
+func (b *builder) subnetList(side string, subnet Prefix) ([]numbered, error) {
+	var out []numbered
+	if _, ok := b.c.Get(side + "subnet"); ok {
+		out = append(out, numbered{0, subnet})
+	}
+	raw, _ := b.raw(side + "subnets")
+	raw = strings.Trim(strings.TrimSpace(raw), "{}")
+	for i, f := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil || p.Masked() != p {
+			return nil, fmt.Errorf("%w: %ssubnets=%s", ErrNotEncodable, side, raw)
+		}
+		out = append(out, numbered{i + 1, Prefix{IsSet: true, P: p}})
+	}
+	if len(out) == 0 {
+		// No subnet on this side: one instance without client.
+		out = append(out, numbered{0, Prefix{}})
+	}
+	return out, nil
 }
 
 // decodeKey is ttochunk with base 0 for the forms addconn accepts.
@@ -160,9 +227,19 @@ func decodeKey(s string) ([]byte, error) {
 }
 
 type builder struct {
-	c   *conf.Conn
-	env *Env
-	err error
+	c           *conf.Conn
+	env         *Env
+	err         error
+	dnsHostname string
+}
+
+// isHostname is a DNS name addconn would not read as an address.
+func isHostname(s string) bool {
+	if s == "" || strings.ContainsAny(s, ":%/ ") || !strings.Contains(s, ".") {
+		return false
+	}
+	last := s[strings.LastIndexByte(s, '.')+1:]
+	return last != "" && (last[0] < '0' || last[0] > '9')
 }
 
 func (b *builder) fail(kw string) {
@@ -178,21 +255,22 @@ func (b *builder) raw(kw string) (string, bool) {
 }
 
 // flag is KW_POLICY_FLAG: a yes/no keyword that sets or clears a bit.
-func (b *builder) flag(p *uint64, kw string, bit uint64, negative bool) {
+func (b *builder) flag(p *uint64, kw string, bit uint64, negative bool) bool {
 	s, ok := b.raw(kw)
 	if !ok {
-		return
+		return false
 	}
 	v, err := conf.ParseBool(strings.ToLower(s))
 	if err != nil {
 		b.fail(kw)
-		return
+		return false
 	}
 	if v != negative {
 		*p |= bit
 	} else {
 		*p &^= bit
 	}
+	return true
 }
 
 func (b *builder) duration(kw string, unit time.Duration, d *time.Duration) bool {
@@ -375,6 +453,7 @@ func (b *builder) conn() *Message {
 	}
 	b.end(&m.Left, "left", v6)
 	b.end(&m.Right, "right", v6)
+	m.DNSHostname = b.dnsHostname
 
 	for _, e := range []*WhackEnd{&m.Left, &m.Right} {
 		switch e.HostType {
@@ -391,6 +470,35 @@ func (b *builder) conn() *Message {
 	}
 
 	b.duration("ikelifetime", time.Second, &m.IKELife)
+	b.duration("retransmit-interval", time.Millisecond, &m.RetransmitInt)
+	b.duration("retransmit-timeout", time.Second, &m.RetransmitTimeout)
+	m.Connalias, _ = b.raw("connalias")
+	m.RedirectTo, _ = b.raw("redirect-to")
+	m.AcceptRedirectTo, _ = b.raw("accept-redirect-to")
+	m.ModecfgDNS, _ = b.raw("modecfgdns")
+	m.ModecfgDomains, _ = b.raw("modecfgdomains")
+	m.ModecfgBanner, _ = b.raw("modecfgbanner")
+	b.flag(&m.Policy, "ignore-peer-dns", polIgnorePeerDNS, false)
+	var vid uint64
+	if b.flag(&vid, "send-vendorid", 1, false) {
+		m.SendVendorID = vid == 1
+	}
+	var port uint64
+	if _, ok := b.raw("tcp-remoteport"); ok {
+		b.number("tcp-remoteport", &port)
+		m.RemoteTCPPort = uint32(port)
+	}
+	if s, ok := b.raw("ppk"); ok && m.IKEVersion == 2 {
+		switch strings.ToLower(s) {
+		case "propose", "permit", "yes":
+			m.Policy |= polPPKAllow
+		case "insist":
+			m.Policy |= polPPKAllow | polPPKInsist
+		case "never", "no":
+		default:
+			b.fail("ppk")
+		}
+	}
 	for _, kw := range []string{"ipsec-lifetime", "salifetime"} {
 		// Spellings of one field; at most one is set after also=.
 		b.duration(kw, time.Second, &m.IPsecLife)
@@ -479,6 +587,14 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 			e.HostNexthop = AddrOf(r.Gateway)
 		}
 		host = ""
+	case isHostname(host):
+		// Not an address: addconn passes the name on for pluto to
+		// resolve, with the ID of an unset address.
+		e.HostType = khHostname
+		e.ID = "<unset-address>"
+		if side == "right" {
+			b.dnsHostname = host
+		}
 	default:
 		a, err := netip.ParseAddr(host)
 		if err != nil || a.Zone() != "" || a.Is4In6() || a.Is6() != v6 {

@@ -237,16 +237,16 @@ type Message struct {
 	Route, Unroute, Initiate, Terminate, Delete bool
 	Listen, Unlisten                            bool
 
-	Connalias                                  string
-	ModecfgDNS, ModecfgDomains, ModecfgBanner  string
-	ConnMarkBoth, ConnMarkIn, ConnMarkOut      string
-	VTIIface                                   string
-	VTIRouting, VTIShared                      bool
-	GlobalRedirectTo, RedirectTo               string
-	AcceptRedirectTo, ActiveRedirectDests      string
-	Metric                                     uint32
-	DNSHostname                                string
-	String1, String2, String3                  string
+	Connalias                                 string
+	ModecfgDNS, ModecfgDomains, ModecfgBanner string
+	ConnMarkBoth, ConnMarkIn, ConnMarkOut     string
+	VTIIface                                  string
+	VTIRouting, VTIShared                     bool
+	GlobalRedirectTo, RedirectTo              string
+	AcceptRedirectTo, ActiveRedirectDests     string
+	Metric                                    uint32
+	DNSHostname                               string
+	String1, String2, String3                 string
 }
 
 // ErrMessageTooLong is pack_whack_msg's overflow: the strings and key do
