@@ -76,6 +76,7 @@ const (
 	shuntReject = 6
 
 	khAny       = 2
+	khIface     = 3
 	khOppo      = 4
 	khOppoGroup = 5
 	khGroup     = 6
@@ -108,11 +109,15 @@ var encodable = map[string]bool{
 	"tcp-remoteport": true, "redirect-to": true, "accept-redirect-to": true,
 	"retransmit-interval": true, "retransmit-timeout": true,
 	"modecfgdns": true, "modecfgdomains": true, "modecfgbanner": true,
+	"modecfgpull": true, "cisco-unity": true, "remote-peer-type": true,
+	"nm-configured": true,
 }
 
 var encodableEnd = map[string]bool{
 	"": true, "id": true, "subnet": true, "nexthop": true, "rsasigkey": true,
 	"updown": true, "sourceip": true, "subnets": true,
+	"xauthserver": true, "xauthclient": true, "username": true,
+	"modecfgserver": true, "modecfgclient": true, "addresspool": true, "cat": true,
 }
 
 // AddMessages builds the messages addconn sends for c: the conn, then one
@@ -231,6 +236,44 @@ type builder struct {
 	env         *Env
 	err         error
 	dnsHostname string
+	ikeVersion  uint32
+}
+
+// parsePool is ttorange for addresspool=: FROM-TO or a CIDR (then
+// marked as a subnet).
+func parsePool(s string) (Range, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		if p.Masked() != p {
+			return Range{}, fmt.Errorf("host bits set")
+		}
+		start := p.Addr()
+		end := start.AsSlice()
+		for i := p.Bits(); i < len(end)*8; i++ {
+			end[i/8] |= 0x80 >> (i % 8)
+		}
+		e, _ := netip.AddrFromSlice(end)
+		return Range{IsSet: true, IsSubnet: true, Start: start, End: e}, nil
+	}
+	from, to, ok := strings.Cut(s, "-")
+	a, err1 := netip.ParseAddr(from)
+	z, err2 := netip.ParseAddr(to)
+	if !ok || err1 != nil || err2 != nil || a.Is6() || z.Is6() || z.Less(a) {
+		return Range{}, fmt.Errorf("bad range")
+	}
+	return Range{IsSet: true, Start: a, End: z}, nil
+}
+
+// isIfaceName is a Linux interface name as %IFACE uses it.
+func isIfaceName(s string) bool {
+	if s == "" || len(s) > 15 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return !strings.HasPrefix(s, "any") && !strings.HasPrefix(s, "oppo") && s != "group" && !strings.HasPrefix(s, "default")
 }
 
 // isHostname is a DNS name addconn would not read as an address.
@@ -447,6 +490,7 @@ func (b *builder) conn() *Message {
 			v6 = true
 		}
 	}
+	b.ikeVersion = m.IKEVersion
 	m.TunnelAddrFamily = afInet
 	if v6 {
 		m.TunnelAddrFamily = afInet6
@@ -479,6 +523,32 @@ func (b *builder) conn() *Message {
 	m.ModecfgDomains, _ = b.raw("modecfgdomains")
 	m.ModecfgBanner, _ = b.raw("modecfgbanner")
 	b.flag(&m.Policy, "ignore-peer-dns", polIgnorePeerDNS, false)
+	b.flag(&m.Policy, "modecfgpull", polModecfgPull, false)
+	var flag uint64
+	if b.flag(&flag, "cisco-unity", 1, false) {
+		m.CiscoUnity = flag == 1
+	}
+	flag = 0
+	if b.flag(&flag, "nm-configured", 1, false) {
+		m.NMConfigured = flag == 1
+	}
+	if s, ok := b.raw("remote-peer-type"); ok {
+		switch strings.ToLower(s) {
+		case "cisco":
+			m.RemotePeerType = 1
+		case "ietf":
+			m.RemotePeerType = 0
+		default:
+			b.fail("remote-peer-type")
+		}
+	}
+	for _, side := range []string{"left", "right"} {
+		for _, kw := range []string{side + "xauthserver", side + "xauthclient"} {
+			if _, ok := b.raw(kw); ok {
+				m.Policy |= polXauth
+			}
+		}
+	}
 	var vid uint64
 	if b.flag(&vid, "send-vendorid", 1, false) {
 		m.SendVendorID = vid == 1
@@ -571,7 +641,11 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		// becomes the nexthop (unless given), the source address of
 		// the route the host address; the end is then an address
 		// without ID.
-		if v6 || b.env == nil || b.env.DefaultRoute == nil {
+		// With a DNS-named peer addconn routes towards the peer's
+		// resolved address (or leaves the end unresolved when DNS
+		// fails): not reproduced here.
+		peer, _ := b.raw(map[string]string{"left": "right", "right": "left"}[side])
+		if v6 || b.env == nil || b.env.DefaultRoute == nil || isHostname(peer) {
 			b.fail(side)
 			return
 		}
@@ -587,6 +661,20 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 			e.HostNexthop = AddrOf(r.Gateway)
 		}
 		host = ""
+	case len(host) > 1 && host[0] == '%' && isIfaceName(host[1:]):
+		// %IFACE: the interface's address; no ID, and the nexthop the
+		// lookup found is reset to unspecified afterwards.
+		if b.env == nil || b.env.IfaceAddr == nil {
+			b.fail(side)
+			return
+		}
+		a, err := b.env.IfaceAddr(host[1:], v6)
+		if err != nil {
+			b.fail(side)
+			return
+		}
+		e.HostType = khIface
+		e.HostAddr = AddrOf(a)
 	case isHostname(host):
 		// Not an address: addconn passes the name on for pluto to
 		// resolve, with the ID of an unset address.
@@ -609,6 +697,9 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 	if e.HostType != khIPAddr || host != "" {
 		e.HostNexthop = Unspec(v6)
 	}
+	if e.HostType == khIface {
+		e.ID = ""
+	}
 	if s, ok := b.raw(side + "nexthop"); ok {
 		a, err := netip.ParseAddr(s)
 		if err != nil || a.Is6() != v6 {
@@ -624,12 +715,21 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		e.ID = s
 	}
 	if s, ok := b.raw(side + "subnet"); ok {
-		if strings.HasPrefix(s, "vhost:") || strings.HasPrefix(s, "vnet:") || strings.HasPrefix(s, "%") {
+		if strings.HasPrefix(s, "vhost:") || strings.HasPrefix(s, "vnet:") {
+			// Passed on as is, for IKEv1 only.
+			if b.ikeVersion != 1 {
+				b.fail(side + "subnet")
+			}
+			e.Virt = s
+			s = ""
+		} else if strings.HasPrefix(s, "%") {
 			b.fail(side + "subnet")
 			return
 		}
 		p, err := netip.ParsePrefix(s)
-		if err != nil {
+		if s == "" {
+			// vhost:/vnet: has no client.
+		} else if err != nil {
 			a, aerr := netip.ParseAddr(s)
 			if aerr != nil {
 				b.fail(side + "subnet")
@@ -637,11 +737,13 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
-		if p.Masked() != p {
-			b.fail(side + "subnet")
-			return
+		if s != "" {
+			if p.Masked() != p {
+				b.fail(side + "subnet")
+				return
+			}
+			e.Client = Prefix{IsSet: true, P: p}
 		}
-		e.Client = Prefix{IsSet: true, P: p}
 	}
 	if s, ok := b.raw(side + "sourceip"); ok {
 		a, err := netip.ParseAddr(s)
@@ -653,6 +755,28 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		if !e.Client.IsSet {
 			e.Client = Prefix{IsSet: true, P: netip.PrefixFrom(a, a.BitLen())}
 		}
+	}
+	for kw, dst := range map[string]*bool{
+		"xauthserver": &e.XauthServer, "xauthclient": &e.XauthClient,
+		"modecfgserver": &e.ModecfgServer, "modecfgclient": &e.ModecfgClient, "cat": &e.Cat,
+	} {
+		var v uint64
+		if b.flag(&v, side+kw, 1, false) {
+			*dst = v == 1
+		}
+	}
+	e.XauthUsername, _ = b.raw(side + "username")
+	if s, ok := b.raw(side + "addresspool"); ok {
+		if _, sub := b.raw(side + "subnet"); sub {
+			b.fail(side + "addresspool")
+			return
+		}
+		r, err := parsePool(s)
+		if err != nil {
+			b.fail(side + "addresspool")
+			return
+		}
+		e.PoolRange = r
 	}
 	if s, ok := b.raw(side + "rsasigkey"); ok {
 		if !strings.HasPrefix(s, "0s") && !strings.HasPrefix(s, "0x") {
