@@ -110,7 +110,7 @@ var encodable = map[string]bool{
 	"retransmit-interval": true, "retransmit-timeout": true,
 	"modecfgdns": true, "modecfgdomains": true, "modecfgbanner": true,
 	"modecfgpull": true, "cisco-unity": true, "remote-peer-type": true,
-	"nm-configured": true,
+	"nm-configured": true, "xauthby": true, "xauthfail": true,
 }
 
 var encodableEnd = map[string]bool{
@@ -118,6 +118,7 @@ var encodableEnd = map[string]bool{
 	"updown": true, "sourceip": true, "subnets": true,
 	"xauthserver": true, "xauthclient": true, "username": true,
 	"modecfgserver": true, "modecfgclient": true, "addresspool": true, "cat": true,
+	"protoport": true,
 }
 
 // AddMessages builds the messages addconn sends for c: the conn, then one
@@ -261,6 +262,34 @@ func parsePool(s string) (Range, error) {
 		return Range{}, fmt.Errorf("bad range")
 	}
 	return Range{IsSet: true, Start: a, End: z}, nil
+}
+
+// parseProtoport is ttoprotoport for the numeric forms and the common
+// protocol names: PROTO, PROTO/PORT, PROTO/%any.
+func parseProtoport(s string) (Protoport, bool) {
+	proto, port, hasPort := strings.Cut(s, "/")
+	names := map[string]uint32{"icmp": 1, "tcp": 6, "udp": 17, "sctp": 132}
+	p, ok := names[proto]
+	if !ok {
+		n, err := strconv.ParseUint(proto, 10, 8)
+		if err != nil || n == 0 {
+			return Protoport{}, false
+		}
+		p = uint32(n)
+	}
+	pp := Protoport{IsSet: true, Proto: p}
+	switch {
+	case !hasPort:
+	case port == "%any":
+		pp.PortWildcard = true
+	default:
+		n, err := strconv.ParseUint(port, 10, 16)
+		if err != nil {
+			return Protoport{}, false
+		}
+		pp.Port = uint32(n)
+	}
+	return pp, true
 }
 
 // isIfaceName is a Linux interface name as %IFACE uses it.
@@ -542,6 +571,28 @@ func (b *builder) conn() *Message {
 			b.fail("remote-peer-type")
 		}
 	}
+	if s, ok := b.raw("xauthby"); ok {
+		switch strings.ToLower(s) {
+		case "file":
+			m.XauthBy = 0
+		case "pam":
+			m.XauthBy = 1
+		case "alwaysok":
+			m.XauthBy = 2
+		default:
+			b.fail("xauthby")
+		}
+	}
+	if s, ok := b.raw("xauthfail"); ok {
+		switch strings.ToLower(s) {
+		case "hard":
+			m.XauthFail = 0
+		case "soft":
+			m.XauthFail = 1
+		default:
+			b.fail("xauthfail")
+		}
+	}
 	for _, side := range []string{"left", "right"} {
 		for _, kw := range []string{side + "xauthserver", side + "xauthclient"} {
 			if _, ok := b.raw(kw); ok {
@@ -766,6 +817,14 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		}
 	}
 	e.XauthUsername, _ = b.raw(side + "username")
+	if s, ok := b.raw(side + "protoport"); ok {
+		p, ok := parseProtoport(s)
+		if !ok {
+			b.fail(side + "protoport")
+			return
+		}
+		e.Protoport = p
+	}
 	if s, ok := b.raw(side + "addresspool"); ok {
 		if _, sub := b.raw(side + "subnet"); sub {
 			b.fail(side + "addresspool")
