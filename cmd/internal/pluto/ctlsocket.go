@@ -5,20 +5,18 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
 // Reply codes (enum rc_type, include/lswlog.h) that say something about
 // the outcome; 20 to 99 are errors and become whack's exit status.
 const (
-	rcSuccess   = 4
-	rcExitFloor = 20
-	rcExitRoof  = 100
+	rcSuccess         = 4
+	rcExitFloor       = 20
+	rcBadWhackMessage = 30
+	rcExitRoof        = 100
 )
 
 // Send writes one encoded message to pluto's control socket and copies
@@ -62,25 +60,6 @@ func Send(ctl string, msg []byte, out io.Writer) (int, error) {
 			return status, fmt.Errorf("reading from pluto at %s: %w", ctl, err)
 		}
 	}
-}
-
-var plutoVersion = regexp.MustCompile(`(?m)\b[Ll]ibreswan (\d+\.\d+)\b`)
-
-var versionCache sync.Map // pluto path -> string
-
-// PlutoVersion is the Libreswan version the pluto program reports
-// ("4.10"), or "" when it cannot tell.
-func PlutoVersion(pluto string) string {
-	if v, ok := versionCache.Load(pluto); ok {
-		return v.(string)
-	}
-	out, _ := exec.Command(pluto, "--version").CombinedOutput()
-	v := ""
-	if m := plutoVersion.FindSubmatch(out); m != nil {
-		v = string(m[1])
-	}
-	versionCache.Store(pluto, v)
-	return v
 }
 
 // MessageVersion is the Libreswan release whose whack message layout

@@ -1,10 +1,11 @@
 package pluto
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"goswan/cmd/internal/applet"
 	"goswan/conf"
@@ -34,39 +35,36 @@ type Loader struct {
 }
 
 // useSocket reports whether conns may go to pluto as whack messages
-// encoded here: only when the installed Libreswan is the version whose
-// message layout Encode writes. Otherwise it says once why conns go
-// through whack processes. IPSEC_WHACK_PROCESS=1 forces whack.
+// encoded here. IPSEC_WHACK_PROCESS=1 forces whack processes; so does a
+// pluto that turned down our first message for its magic number (another
+// Libreswan version: the layout is 4.10's).
 func (l *Loader) useSocket() bool {
-	if l.socket != nil {
-		return *l.socket
+	if l.socket == nil {
+		ok := os.Getenv("IPSEC_WHACK_PROCESS") != "1"
+		l.socket = &ok
 	}
-	ok := false
-	switch {
-	case os.Getenv("IPSEC_WHACK_PROCESS") == "1":
-	default:
-		pluto := filepath.Join(filepath.Dir(l.Whack.Path), "pluto")
-		if v := PlutoVersion(pluto); v == MessageVersion {
-			ok = true
-		} else {
-			if v == "" {
-				v = "unknown"
-			}
-			fmt.Fprintf(l.Err, "%s: Libreswan %s (not %s): loading conns through whack, one process per conn\n", l.Prog, v, MessageVersion)
-		}
-	}
-	l.socket = &ok
-	return ok
+	return *l.socket
+}
+
+// encoded is a conn and the messages that add it.
+type encoded struct {
+	c    *conf.Conn
+	msgs []*Message
 }
 
 // Add loads conns. A conn that does not translate is reported with its
 // position and skipped; the others still load. The error carries the exit
-// status: whack's first non-zero status, or 1 for translation errors.
+// status: the first non-zero status (whack's, or pluto's reply code), or
+// 1 for translation errors.
+//
+// A conn the message encoder takes (AddMessages) goes to pluto as one
+// message on its control socket, as addconn does; the others, and all of
+// them with --showonly, become whack command lines run by whack.
 func (l *Loader) Add(conns []*conf.Conn) error {
 	var errs token.ErrorList
 	var cmds, keys [][]string
-	var direct []*Message
-	for _, c := range conns {
+	var direct []encoded
+	translate := func(c *conf.Conn) {
 		tr, err := Translate(c, l.Env)
 		if err != nil {
 			errs = appendErr(errs, c, err)
@@ -74,26 +72,27 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 				l.Failed = map[string]bool{}
 			}
 			l.Failed[c.Name] = true
-			continue
+			return
 		}
 		if w := tr.Warning(); w != "" {
 			fmt.Fprintf(l.Err, "%s: warning: %s\n", l.Prog, w)
 		}
-		if !l.ShowOnly && l.useSocket() {
-			if msgs, err := AddMessages(c, l.Env); err == nil {
-				if l.Show {
-					for _, a := range append(tr.Conns, tr.Keys...) {
-						fmt.Fprintln(l.Out, Quote(l.Whack.ShowArgv(a)))
-					}
-				}
-				direct = append(direct, msgs...)
-				continue
-			}
-		}
 		cmds = append(cmds, tr.Conns...)
 		keys = append(keys, tr.Keys...)
 	}
-	status := l.sendAll(direct)
+	for _, c := range conns {
+		if !l.ShowOnly && !l.Show && l.useSocket() {
+			if msgs, err := AddMessages(c, l.Env); err == nil {
+				direct = append(direct, encoded{c, msgs})
+				continue
+			}
+		}
+		translate(c)
+	}
+	status, rest := l.sendAll(direct)
+	for _, e := range rest {
+		translate(e.c)
+	}
 	for _, batch := range [][][]string{cmds, keys} {
 		if st := l.runAll(batch); st != 0 && status == 0 {
 			status = st
@@ -110,6 +109,41 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 	return nil
 }
 
+// sendAll sends the conns' messages to pluto one after the other (pluto
+// handles them one at a time anyway), copying its replies, and returns
+// the first non-zero status. When pluto rejects the first message's magic
+// number, nothing was loaded: all conns come back for whack.
+func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
+	status := 0
+	first := true
+	for i, e := range conns {
+		for _, m := range e.msgs {
+			b, err := m.Encode()
+			st := 0
+			if err == nil {
+				var reply bytes.Buffer
+				st, err = Send(l.Whack.CtlSocket, b, &reply)
+				if first && st == rcBadWhackMessage && strings.Contains(reply.String(), "bad magic") {
+					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns through whack\n", l.Prog, MessageVersion)
+					no := false
+					l.socket = &no
+					return 0, conns[i:]
+				}
+				l.Out.Write(reply.Bytes())
+			}
+			first = false
+			if err != nil {
+				fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
+				st = applet.ExitFailure
+			}
+			if st != 0 && status == 0 {
+				status = st
+			}
+		}
+	}
+	return status, nil
+}
+
 func appendErr(list token.ErrorList, c *conf.Conn, err error) token.ErrorList {
 	switch e := err.(type) {
 	case token.ErrorList:
@@ -118,28 +152,6 @@ func appendErr(list token.ErrorList, c *conf.Conn, err error) token.ErrorList {
 		return append(list, e)
 	}
 	return append(list, &token.Error{Pos: c.Pos, Msg: fmt.Sprintf("conn %q: %v", c.Name, err)})
-}
-
-// sendAll sends encoded messages to pluto one after the other (pluto
-// handles them one at a time anyway), copying its replies, and returns
-// the first non-zero status.
-func (l *Loader) sendAll(msgs []*Message) int {
-	status := 0
-	for _, m := range msgs {
-		b, err := m.Encode()
-		st := 0
-		if err == nil {
-			st, err = Send(l.Whack.CtlSocket, b, l.Out)
-		}
-		if err != nil {
-			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
-			st = applet.ExitFailure
-		}
-		if st != 0 && status == 0 {
-			status = st
-		}
-	}
-	return status
 }
 
 // runAll runs a batch of independent commands, printing each one's output
