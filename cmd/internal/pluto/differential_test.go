@@ -193,14 +193,10 @@ func runDifferential(t *testing.T, file string, conns []*conf.Conn, target float
 // projectDifferences are conns of the project's shared test configs whose
 // status cannot match, by file base name and conn, with the reason.
 var projectDifferences = map[string]string{
-	"also-flip.conf:a":                                    "the conf engine applies FreeS/WAN's alsoflip=; Libreswan 4.10 ignores it",
-	"ls4-duration-fraction.conf:frac":                     "intended: FreeS/WAN's fractional durations (1.5h) are honoured; Libreswan 4.10 falls back to the default",
-	"fs2-oe-groups.conf:private-or-clear":                 "whack refuses opportunism without digital signatures (authby=null / %dnsondemand)",
-	"default-left-also.conf:a":                            "Libreswan keeps the nexthop of %default's left=%defaultroute after also= overrides left=",
-	"hosts-forms.conf:v4mapped":                           "addconn keeps the written ::ffff:192.0.2.1 as a host name; cosmetic",
-	"real-nm-xauth.conf:nm-libreswan-2f9a6c1e-office vpn": "whack resolves a DNS right= itself and fails without DNS; addconn passes the name on",
-	"default-sourceip.conf:own-sourceip":                  "Libreswan derives the client from %default's leftsourceip before the conn overrides it; the conf engine keeps only the final value",
-	"ls4-road-warrior-client.conf:home":                   "whack resolves a DNS right= itself and fails without DNS; addconn passes the name on",
+	"also-flip.conf:a":                   "the conf engine applies FreeS/WAN's alsoflip=; Libreswan 4.10 ignores it",
+	"ls4-duration-fraction.conf:frac":    "intended: FreeS/WAN's fractional durations (1.5h) are honoured; Libreswan 4.10 falls back to the default",
+	"default-left-also.conf:a":           "Libreswan keeps the nexthop of %default's left=%defaultroute after also= overrides left=",
+	"default-sourceip.conf:own-sourceip": "Libreswan derives the client from %default's leftsourceip before the conn overrides it; the conf engine keeps only the final value",
 }
 
 // withoutDNSSEC is the file's text with a `config setup` that turns

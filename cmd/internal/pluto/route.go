@@ -1,9 +1,11 @@
 package pluto
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/vishvananda/netlink"
 )
@@ -11,7 +13,15 @@ import (
 // System is the Env of the running host: %defaultroute and %IFACE are read
 // through netlink, as Libreswan's addconn reads them.
 func System() *Env {
-	return &Env{DefaultRoute: defaultRoute, IfaceAddr: ifaceAddr}
+	return &Env{DefaultRoute: defaultRoute, IfaceAddr: ifaceAddr, LookupHost: lookupHost}
+}
+
+// lookupHost resolves a host name as addconn would before routing
+// towards it, giving up after a few seconds.
+func lookupHost(name string) ([]netip.Addr, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", name)
 }
 
 // defaultRoute finds the default route with the lowest metric and returns

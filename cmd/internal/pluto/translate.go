@@ -26,6 +26,8 @@ type Env struct {
 	DefaultRoute func(ipv6 bool) (Route, error)
 	// IfaceAddr resolves %IFACE (e.g. left=%eth0).
 	IfaceAddr func(name string, ipv6 bool) (netip.Addr, error)
+	// LookupHost resolves a DNS name (nil: names are not resolved).
+	LookupHost func(name string) ([]netip.Addr, error)
 }
 
 // Translation is what `ipsec auto --add` sends to pluto for one conn.

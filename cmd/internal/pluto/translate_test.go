@@ -26,6 +26,10 @@ var fixedEnv = &Env{
 		}
 		return netip.Addr{}, fmt.Errorf("no interface %s", name)
 	},
+	// The namespace has no DNS server: every lookup fails at once.
+	LookupHost: func(name string) ([]netip.Addr, error) {
+		return nil, fmt.Errorf("lookup %s: no DNS", name)
+	},
 }
 
 // readCorpus loads a conn file with the conf engine.

@@ -75,13 +75,14 @@ const (
 	shuntDrop   = 5
 	shuntReject = 6
 
-	khAny       = 2
-	khIface     = 3
-	khOppo      = 4
-	khOppoGroup = 5
-	khGroup     = 6
-	khHostname  = 7
-	khIPAddr    = 255
+	khDefaultRoute = 1
+	khAny          = 2
+	khIface        = 3
+	khOppo         = 4
+	khOppoGroup    = 5
+	khGroup        = 6
+	khHostname     = 7
+	khIPAddr       = 255
 
 	certAlwaysSend = 3
 	dpdClear       = 1
@@ -303,6 +304,13 @@ func isIfaceName(s string) bool {
 		}
 	}
 	return !strings.HasPrefix(s, "any") && !strings.HasPrefix(s, "oppo") && s != "group" && !strings.HasPrefix(s, "default")
+}
+
+// isV4Mapped is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which
+// addconn's numeric parser does not take: it passes it on as a name.
+func isV4Mapped(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4In6()
 }
 
 // isHostname is a DNS name addconn would not read as an address.
@@ -696,9 +704,26 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		// resolved address (or leaves the end unresolved when DNS
 		// fails): not reproduced here.
 		peer, _ := b.raw(map[string]string{"left": "right", "right": "left"}[side])
-		if v6 || b.env == nil || b.env.DefaultRoute == nil || isHostname(peer) {
+		if v6 || b.env == nil || b.env.DefaultRoute == nil {
 			b.fail(side)
 			return
+		}
+		if isHostname(peer) {
+			if b.env.LookupHost == nil {
+				b.fail(side)
+				return
+			}
+			if _, err := b.env.LookupHost(peer); err == nil {
+				// addconn routes towards the peer's address;
+				// not reproduced: whack.
+				b.fail(side)
+				return
+			}
+			// The name does not resolve: addconn leaves the end
+			// %defaultroute for pluto to resolve.
+			e.HostType = khDefaultRoute
+			e.HostNexthop = Unspec(v6)
+			break
 		}
 		r, err := b.env.DefaultRoute(false)
 		if err != nil || !r.Addr.IsValid() {
@@ -726,7 +751,7 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		}
 		e.HostType = khIface
 		e.HostAddr = AddrOf(a)
-	case isHostname(host):
+	case isHostname(host) || isV4Mapped(host):
 		// Not an address: addconn passes the name on for pluto to
 		// resolve, with the ID of an unset address.
 		e.HostType = khHostname
@@ -743,6 +768,9 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		e.HostType = khIPAddr
 		e.HostAddr = AddrOf(a)
 		e.ID = a.String()
+	}
+	if e.HostType == khDefaultRoute {
+		host = ""
 	}
 	e.HostAddrName = host
 	if e.HostType != khIPAddr || host != "" {
@@ -838,6 +866,15 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		e.PoolRange = r
 	}
 	if s, ok := b.raw(side + "rsasigkey"); ok {
+		switch s {
+		case "%dns", "%dnsondemand":
+			// Looked up by pluto when needed; no key travels.
+			e.KeyFromDNS = true
+			return
+		case "%cert":
+			// From the certificate; nothing to send.
+			return
+		}
 		if !strings.HasPrefix(s, "0s") && !strings.HasPrefix(s, "0x") {
 			b.fail(side + "rsasigkey")
 			return
