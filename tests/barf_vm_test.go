@@ -48,8 +48,8 @@ conn barf-ah
 // the console shows them, while barf shows the SAs and verify finds ESP and
 // AH present. make test-vm runs it with the other VM tests.
 func TestBarfVM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: the QEMU test boots a VM (about a minute); -short given")
+	if testing.Short() && !testenv.Strict() {
+		t.Skip("skipping: the QEMU test boots a VM (about a minute) and -short was given")
 	}
 	script := filepath.Join(testenv.ModuleRoot(), "scripts", "esp-vm.sh")
 	bash := testenv.MustHaveCommand(t, "bash")
