@@ -46,7 +46,7 @@ test-go:
 
 # The QEMU end-to-end tests alone (a real kernel with ESP).
 test-vm: deps build
-	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m -run 'VM' ./tests/...
+	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m -run 'VM' ./...
 
 lint:
 	scripts/lint.sh

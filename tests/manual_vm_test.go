@@ -2,14 +2,11 @@ package tests
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"goswan/tests/testenv"
 )
@@ -113,8 +110,6 @@ func TestManualVM(t *testing.T) {
 	if testing.Short() && !testenv.Strict() {
 		t.Skip("skipping: the QEMU test boots a VM (about a minute) and -short was given")
 	}
-	script := filepath.Join(testenv.ModuleRoot(), "scripts", "esp-vm.sh")
-	bash := testenv.MustHaveCommand(t, "bash")
 	dir := filepath.Join(t.TempDir(), "t")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -158,21 +153,7 @@ func TestManualVM(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	console := filepath.Join(t.TempDir(), "console.log")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, script, dir)
-	cmd.Env = append(os.Environ(), "CONSOLE_LOG="+console, "VM_TIMEOUT=240")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err = cmd.Run()
-	t.Logf("esp-vm.sh took %s:\n%s", time.Since(start).Round(time.Second), stderr.String())
-	log, _ := os.ReadFile(console)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 3 {
-		testenv.Unavailable(t, "QEMU VM with an ESP kernel: %s", strings.TrimSpace(stderr.String()))
-	}
+	log, err := testenv.RunVM(t, dir)
 	for _, k := range keys {
 		if bytes.Contains(bytes.ToLower(log), []byte(k)) {
 			t.Errorf("a key appears on the VM console")

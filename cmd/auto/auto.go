@@ -273,6 +273,7 @@ func (r *runner) config() (*conf.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	applet.PrintWarnings(r.err, cfg.Warnings)
 	r.cfg = cfg
 	return cfg, nil
 }

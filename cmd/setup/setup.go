@@ -128,9 +128,7 @@ func (s *setup) start() error {
 	if err != nil {
 		return err
 	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintln(s.err, w.Error())
-	}
+	applet.PrintWarnings(s.err, cfg.Warnings)
 	st, pid := s.d.State()
 	switch st {
 	case pluto.Running:

@@ -2,8 +2,6 @@ package setup_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -11,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"goswan/tests/testenv"
 )
@@ -71,7 +68,6 @@ func TestSetupAutoVM(t *testing.T) {
 	ls := testenv.MustHaveLibreswan(t)
 	certutil := testenv.MustHaveCommand(t, "certutil")
 	testenv.MustHaveCommand(t, "ldd")
-	bash := testenv.MustHaveCommand(t, "bash")
 	script := filepath.Join(testenv.ModuleRoot(), "scripts", "esp-vm.sh")
 	if _, err := os.Stat(script); err != nil {
 		testenv.Unavailable(t, "scripts/esp-vm.sh: %v", err)
@@ -120,21 +116,7 @@ func TestSetupAutoVM(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	console := filepath.Join(t.TempDir(), "console.log")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, script, dir)
-	cmd.Env = append(os.Environ(), "CONSOLE_LOG="+console, "VM_TIMEOUT=240")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err = cmd.Run()
-	t.Logf("esp-vm.sh took %s:\n%s", time.Since(start).Round(time.Second), stderr.String())
-	log, _ := os.ReadFile(console)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 3 {
-		testenv.Unavailable(t, "QEMU VM with an ESP kernel: %s", strings.TrimSpace(stderr.String()))
-	}
+	log, err := testenv.RunVM(t, dir)
 	if bytes.Contains(log, []byte("0123456789abcdef0123456789abcdef")) {
 		t.Errorf("the PSK appears on the VM console")
 	}
