@@ -112,6 +112,12 @@ var encodable = map[string]bool{
 	"modecfgdns": true, "modecfgdomains": true, "modecfgbanner": true,
 	"modecfgpull": true, "cisco-unity": true, "remote-peer-type": true,
 	"nm-configured": true, "xauthby": true, "xauthfail": true,
+	"phase2": true, "encapsulation": true, "nic-offload": true, "sendca": true,
+	"metric": true, "mark": true, "mark-in": true, "mark-out": true,
+	"overlapip": true, "sha2-truncbug": true, "dns-match-id": true,
+	"ms-dh-downgrade": true, "decap-dscp": true, "nopmtudisc": true,
+	"intermediate": true, "initial-contact": true, "fake-strongswan": true,
+	"nat-keepalive": true, "send-no-esp-tfc": true,
 }
 
 var encodableEnd = map[string]bool{
@@ -119,7 +125,8 @@ var encodableEnd = map[string]bool{
 	"updown": true, "sourceip": true, "subnets": true,
 	"xauthserver": true, "xauthclient": true, "username": true,
 	"modecfgserver": true, "modecfgclient": true, "addresspool": true, "cat": true,
-	"protoport": true,
+	"protoport": true, "cert": true, "ckaid": true, "ca": true, "auth": true,
+	"ikeport": true,
 }
 
 // AddMessages builds the messages addconn sends for c: the conn, then one
@@ -579,6 +586,59 @@ func (b *builder) conn() *Message {
 			b.fail("remote-peer-type")
 		}
 	}
+	if s, ok := b.raw("phase2"); ok {
+		m.Policy &^= polAuthenticate | polEncrypt
+		switch strings.ToLower(s) {
+		case "esp":
+			m.Policy |= polEncrypt
+		case "ah":
+			m.Policy |= polAuthenticate
+		default:
+			b.fail("phase2")
+		}
+	}
+	yna := func(kw string, dst *uint32) {
+		if s, ok := b.raw(kw); ok {
+			v, known := map[string]uint32{"auto": 1, "no": 2, "yes": 3}[strings.ToLower(s)]
+			if !known {
+				b.fail(kw)
+			}
+			*dst = v
+		}
+	}
+	yna("encapsulation", &m.Encaps)
+	yna("nic-offload", &m.NICOffload)
+	if s, ok := b.raw("sendca"); ok {
+		v, known := map[string]uint32{"none": 0, "issuer": 1, "all": 2}[strings.ToLower(s)]
+		if !known {
+			b.fail("sendca")
+		}
+		m.SendCA = v
+	}
+	var metric uint64
+	if _, ok := b.raw("metric"); ok {
+		b.number("metric", &metric)
+		m.Metric = uint32(metric)
+	}
+	m.ConnMarkBoth, _ = b.raw("mark")
+	m.ConnMarkIn, _ = b.raw("mark-in")
+	m.ConnMarkOut, _ = b.raw("mark-out")
+	b.flag(&m.Policy, "overlapip", polOverlapIP, false)
+	b.flag(&m.Policy, "sha2-truncbug", polSHA2Truncbug, false)
+	b.flag(&m.Policy, "dns-match-id", polDNSMatchID, false)
+	b.flag(&m.Policy, "ms-dh-downgrade", polMSDHDowngrade, false)
+	b.flag(&m.Policy, "decap-dscp", polDecapDSCP, false)
+	b.flag(&m.Policy, "nopmtudisc", polNoPMTUDisc, false)
+	b.flag(&m.Policy, "intermediate", polIntermediate, false)
+	for kw, dst := range map[string]*bool{
+		"initial-contact": &m.InitialContact, "fake-strongswan": &m.FakeStrongswan,
+		"nat-keepalive": &m.NATKeepalive, "send-no-esp-tfc": &m.SendNoESPTFC,
+	} {
+		var v uint64
+		if b.flag(&v, kw, 1, false) {
+			*dst = v == 1
+		}
+	}
 	if s, ok := b.raw("xauthby"); ok {
 		switch strings.ToLower(s) {
 		case "file":
@@ -845,6 +905,25 @@ func (b *builder) end(e *WhackEnd, side string, v6 bool) {
 		}
 	}
 	e.XauthUsername, _ = b.raw(side + "username")
+	e.Cert, _ = b.raw(side + "cert")
+	e.CKAID, _ = b.raw(side + "ckaid")
+	e.CA, _ = b.raw(side + "ca")
+	if e.Cert != "" && e.CKAID != "" {
+		b.fail(side + "ckaid")
+	}
+	if s, ok := b.raw(side + "auth"); ok {
+		v, known := map[string]uint32{"never": 1, "secret": 2, "rsasig": 3, "rsa": 3,
+			"ecdsa": 4, "null": 5, "eaponly": 6}[strings.ToLower(s)]
+		if !known {
+			b.fail(side + "auth")
+		}
+		e.Auth = v
+	}
+	if _, ok := b.raw(side + "ikeport"); ok {
+		var port uint64
+		b.number(side+"ikeport", &port)
+		e.HostIKEPort = uint32(port)
+	}
 	if s, ok := b.raw(side + "protoport"); ok {
 		p, ok := parseProtoport(s)
 		if !ok {
