@@ -360,6 +360,22 @@ func (b *builder) flag(p *uint64, kw string, bit uint64, negative bool) bool {
 	return true
 }
 
+// policyEnum sets the policy bits an enum keyword's value names: the bits
+// in mask are cleared, then those of the value are set. An unknown value
+// makes the conn one the encoder does not cover.
+func (b *builder) policyEnum(policy *uint64, kw string, mask uint64, values map[string]uint64) {
+	s, ok := b.raw(kw)
+	if !ok {
+		return
+	}
+	bits, known := values[strings.ToLower(s)]
+	if !known {
+		b.fail(kw)
+		return
+	}
+	*policy = *policy&^mask | bits
+}
+
 func (b *builder) duration(kw string, unit time.Duration, d *time.Duration) bool {
 	s, ok := b.raw(kw)
 	if !ok {
@@ -476,31 +492,12 @@ func (b *builder) conn() *Message {
 			b.fail("ikev2")
 		}
 	}
-	if s, ok := b.raw("esn"); ok {
-		m.Policy &^= polESNNo | polESNYes
-		switch strings.ToLower(s) {
-		case "yes":
-			m.Policy |= polESNYes
-		case "no":
-			m.Policy |= polESNNo
-		case "either":
-			m.Policy |= polESNNo | polESNYes
-		default:
-			b.fail("esn")
-		}
-	}
-	if s, ok := b.raw("fragmentation"); ok {
-		m.Policy &^= polIKEFragAllow | polIKEFragForce
-		switch strings.ToLower(s) {
-		case "no":
-		case "yes":
-			m.Policy |= polIKEFragAllow
-		case "force":
-			m.Policy |= polIKEFragAllow | polIKEFragForce
-		default:
-			b.fail("fragmentation")
-		}
-	}
+	b.policyEnum(&m.Policy, "esn", polESNNo|polESNYes, map[string]uint64{
+		"yes": polESNYes, "no": polESNNo, "either": polESNNo | polESNYes,
+	})
+	b.policyEnum(&m.Policy, "fragmentation", polIKEFragAllow|polIKEFragForce, map[string]uint64{
+		"no": 0, "yes": polIKEFragAllow, "force": polIKEFragAllow | polIKEFragForce,
+	})
 	if s, ok := b.raw("authby"); ok {
 		m.SighashPolicy = 0
 		for _, a := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
@@ -586,17 +583,9 @@ func (b *builder) conn() *Message {
 			b.fail("remote-peer-type")
 		}
 	}
-	if s, ok := b.raw("phase2"); ok {
-		m.Policy &^= polAuthenticate | polEncrypt
-		switch strings.ToLower(s) {
-		case "esp":
-			m.Policy |= polEncrypt
-		case "ah":
-			m.Policy |= polAuthenticate
-		default:
-			b.fail("phase2")
-		}
-	}
+	b.policyEnum(&m.Policy, "phase2", polAuthenticate|polEncrypt, map[string]uint64{
+		"esp": polEncrypt, "ah": polAuthenticate,
+	})
 	yna := func(kw string, dst *uint32) {
 		if s, ok := b.raw(kw); ok {
 			v, known := map[string]uint32{"auto": 1, "no": 2, "yes": 3}[strings.ToLower(s)]
