@@ -123,7 +123,9 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 			if err == nil {
 				var reply bytes.Buffer
 				st, err = Send(l.Whack.CtlSocket, b, &reply)
-				if first && st == rcBadWhackMessage && strings.Contains(reply.String(), "bad magic") {
+				// 4.10 answers a foreign magic with RC 30, 5.x with 50
+				// (RC_BADWHACKMESSAGE moved): the text is what stays.
+				if first && st != 0 && strings.Contains(reply.String(), "bad magic") {
 					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns through whack\n", l.Prog, MessageVersion)
 					no := false
 					l.socket = &no
