@@ -11,3 +11,7 @@ func (c *Conn) IKEv1() bool { return isIKEv1(c) }
 // decides it: hostaddrfamily= when set, else whether left, right or a
 // nexthop is an IPv6 address, %defaultroute6 or %any6.
 func (c *Conn) HostIPv6() bool { return hostFamilyIPv6(c) }
+
+// QuoteValue writes a value so that this package (and Libreswan) reads it
+// back whole: bare when it can be, else quoted or braced.
+func QuoteValue(v string) string { return quote(v) }

@@ -81,9 +81,13 @@ func (m *Conn) Argv() *Translation {
 		args = append(args, r.hostArgs(&m.Right, rc)...)
 		args = append(args, right...)
 		args = append(args, rest...)
-		// addconn replaces an existing conn of the same name in the
-		// same message; --delete in the add command does the same.
-		args = append(args, "--delete")
+		if !m.Version.AtLeast(V5_0) {
+			// addconn replaces an existing conn of the same name in
+			// the same message; --delete in the add command does the
+			// same on 4.x (5.x's whack fails the add when the name
+			// was not there to delete).
+			args = append(args, "--delete")
+		}
 		out.Conns = append(out.Conns, args)
 		out.Names = append(out.Names, in.name)
 	}
@@ -463,7 +467,9 @@ func (r *argvRenderer) connWide() []string {
 			secs("--dpdtimeout", m.DPDTimeout)
 		}
 	}
-	a = append(a, "--dpdaction", m.DPDAction.String())
+	if !m.Version.AtLeast(V5_0) {
+		a = append(a, "--dpdaction", m.DPDAction.String()) // obsolete (ignored) in 5.x
+	}
 	switch m.FailureShunt {
 	case ShuntPass:
 		a = append(a, "--failpass")

@@ -49,6 +49,9 @@ func statusLines(status, name string) []string {
 	var out []string
 	prefix1, prefix2 := `000 "`+name+`"`, `000 "`+name+`/`
 	for _, l := range strings.Split(status, "\n") {
+		if !strings.HasPrefix(l, "000 ") {
+			l = "000 " + l // Libreswan 5 prints status lines without the code
+		}
 		if !strings.HasPrefix(l, prefix1) && !strings.HasPrefix(l, prefix2) {
 			continue
 		}
