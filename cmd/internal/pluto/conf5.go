@@ -96,9 +96,6 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 	if m.DPDDelay != 0 {
 		secs("dpddelay", m.DPDDelay, 0)
 		secs("dpdtimeout", m.DPDTimeout, 0)
-		if m.DPDAction != def.DPDAction {
-			kv("dpdaction", m.DPDAction.String())
-		}
 	}
 	kv("failureshunt", m.FailureShunt.String())
 	kv("negotiationshunt", m.NegotiationShunt.String())

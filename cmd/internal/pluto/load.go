@@ -156,7 +156,7 @@ func (l *Loader) refusedIKEv1(c *conf.Conn, m *Conn) error {
 			pos = v.Pos
 		}
 	}
-	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (its default); set ikev1-policy=accept in config setup, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy)}
+	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (drop is its default); set ikev1-policy=accept in config setup, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy)}
 }
 
 // warn prints the conn's one warning, if it loses anything.

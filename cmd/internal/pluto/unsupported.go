@@ -32,6 +32,7 @@ var notTakenBy5 = map[string]string{
 	"modecfgdns1": "gone in Libreswan 5: use modecfgdns=",
 	"modecfgdns2": "gone in Libreswan 5: use modecfgdns=",
 	"ikepad":      "gone in Libreswan 5",
+	"dpdaction":   "obsolete in Libreswan 5, which ignores it",
 }
 
 // silentlyIgnored are keywords Libreswan accepts and ignores, or that
