@@ -25,31 +25,63 @@ var knownDifferences = map[string]map[string]string{
 }
 
 // loadOurs loads conns into p as `ipsec auto --add` and `ipsec setup` do,
-// through the Loader: encoded messages where the release takes them,
-// whack command lines otherwise. whack runs inside p's namespace, where
-// name lookups fail at once instead of timing out on the host's
-// resolver. It returns what the Loader printed and its error.
-func loadOurs(t *testing.T, p *testenv.Pluto, conns []*conf.Conn) (string, error) {
+// through the Loader, with setup as the configuration's `config setup`.
+// whack and addconn run inside p's namespace, where name lookups fail at
+// once instead of timing out on the host's resolver. It returns what the
+// Loader printed and its error.
+func loadOurs(t *testing.T, p *testenv.Pluto, setup *conf.Section, conns []*conf.Conn) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	l := &Loader{Whack: &Whack{Path: netnsWhack(t, p), CtlSocket: p.Ctl}, Env: fixedEnv,
-		Out: &out, Err: &out, Prog: "ipsec auto"}
+	l := &Loader{Whack: &Whack{Path: filepath.Join(netnsPrograms(t, p), "whack"), CtlSocket: p.Ctl}, Env: fixedEnv,
+		Out: &out, Err: &out, Prog: "ipsec auto", Setup: setup}
 	err := l.Add(conns)
 	return out.String(), err
 }
 
-// netnsWhack writes (once per pluto) a script running p's whack inside
-// p's namespace.
-func netnsWhack(t *testing.T, p *testenv.Pluto) string {
-	path := filepath.Join(p.Dir, "whack-in-netns")
-	if _, err := os.Stat(path); err == nil {
-		return path
+// netnsPrograms writes (once per pluto) a directory of scripts running
+// p's whack and addconn inside p's namespace; the Loader finds addconn
+// beside whack.
+func netnsPrograms(t *testing.T, p *testenv.Pluto) string {
+	dir := filepath.Join(p.Dir, "netns-bin")
+	if _, err := os.Stat(dir); err == nil {
+		return dir
 	}
-	script := "#!/bin/sh\nexec ip netns exec " + p.NetNS.Name + " " + p.Libreswan.Whack + " \"$@\"\n"
-	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	for name, prog := range map[string]string{"whack": p.Libreswan.Whack, "addconn": p.Libreswan.Addconn} {
+		script := "#!/bin/sh\nexec ip netns exec " + p.NetNS.Name + " " + prog + " \"$@\"\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// setupSection parses text (a `config setup` section) for the Loader.
+func setupSection(t *testing.T, text string) *conf.Section {
+	f := filepath.Join(t.TempDir(), "setup.conf")
+	if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := conf.Load(f, &conf.Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	return &cfg.Setup
+}
+
+// withoutDNSSECSetup is base's `config setup` with dnssec-enable=no, as
+// the wrapper addconn reads (withoutDNSSEC) has it.
+func withoutDNSSECSetup(t *testing.T, base *conf.Section) *conf.Section {
+	var b strings.Builder
+	b.WriteString("config setup\n\tdnssec-enable=no\n")
+	for _, kw := range base.Keywords() {
+		if v, ok := base.Get(kw); ok && kw != "dnssec-enable" {
+			b.WriteString("\t" + kw + "=" + conf.QuoteValue(v.Raw) + "\n")
+		}
+	}
+	return setupSection(t, b.String())
 }
 
 // statusLines returns pluto's status lines about conn name (and its
@@ -194,7 +226,7 @@ func runDifferential(t *testing.T, ls *testenv.Libreswan, file string, conns []*
 	start := time.Now()
 	// A refusal shows up as missing status lines below, where the listed
 	// differences are allowed for.
-	if out, err := loadOurs(t, ours, conns); err != nil {
+	if out, err := loadOurs(t, ours, setupSection(t, testenv.DefaultPlutoConfig), conns); err != nil {
 		t.Logf("goswan's load: %v\n%s", err, out)
 	}
 	t.Logf("goswan's load took %v", time.Since(start))
@@ -333,7 +365,7 @@ func testDifferentialProjectConfigs(t *testing.T, ls *testenv.Libreswan) {
 		if len(names) == 0 {
 			continue
 		}
-		if out, err := loadOurs(t, ours, load); err != nil {
+		if out, err := loadOurs(t, ours, withoutDNSSECSetup(t, &cfg.Setup), load); err != nil {
 			t.Logf("%s: goswan's load: %v\n%s", rel, err, out)
 		}
 		// Without dnssec-enable=no addconn's validating resolver spends
