@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"goswan/tests/testenv"
 )
@@ -80,14 +82,21 @@ func testSetupAutoVM(t *testing.T, ls *testenv.Libreswan) {
 		testenv.Unavailable(t, "scripts/esp-vm.sh: %v", err)
 	}
 	dir := t.TempDir()
+	start := time.Now()
 	if ls.Root != "" {
 		copyChrootLibreswan(t, ls.Root, filepath.Join(dir, "ls5root"))
 	} else {
 		copyHostLibreswan(t, *ls, filepath.Join(dir, "root"))
 	}
 	buildVMFiles(t, dir, certutil)
+	t.Logf("VM files ready after %v", time.Since(start).Round(100*time.Millisecond))
 
 	log, err := testenv.RunVM(t, dir)
+	for _, l := range strings.Split(string(log), "\n") {
+		if strings.HasPrefix(l, "GOSWAN-T: ") || strings.HasPrefix(l, "GOSWAN-VM: ") {
+			t.Log(l)
+		}
+	}
 	if bytes.Contains(log, []byte("0123456789abcdef0123456789abcdef")) {
 		t.Errorf("the PSK appears on the VM console")
 	}
@@ -258,12 +267,7 @@ func copyFile(t *testing.T, src, dst string) {
 func buildVMFiles(t *testing.T, dir, certutil string) {
 	// A static goswan, and an NSS database per end made here (the VM has
 	// no certutil).
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "ipsec"), "goswan/cmd/ipsec")
-	build.Dir = testenv.ModuleRoot()
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building a static ipsec: %v\n%s", err, out)
-	}
+	copyFile(t, staticIpsec(t), filepath.Join(dir, "ipsec"))
 	for _, n := range []string{"west", "east"} {
 		nssdir := filepath.Join(dir, n, "nss")
 		os.MkdirAll(nssdir, 0o700)
@@ -279,6 +283,45 @@ func buildVMFiles(t *testing.T, dir, certutil string) {
 		t.Fatal(err)
 	}
 
+}
+
+// TestMain removes the static goswan the VM tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if staticPath != "" {
+		os.RemoveAll(filepath.Dir(staticPath))
+	}
+	os.Exit(code)
+}
+
+var (
+	staticOnce sync.Once
+	staticPath string
+	staticErr  error
+)
+
+// staticIpsec builds a static, stripped goswan once per test process
+// (the subtests of every release share it; a smaller initramfs boots
+// faster under TCG).
+func staticIpsec(t *testing.T) string {
+	staticOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "goswan-vm-ipsec-")
+		if err != nil {
+			staticErr = err
+			return
+		}
+		staticPath = filepath.Join(dir, "ipsec")
+		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags", "urfave_cli_no_docs", "-o", staticPath, "goswan/cmd/ipsec")
+		build.Dir = testenv.ModuleRoot()
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			staticErr = fmt.Errorf("building a static ipsec: %v\n%s", err, out)
+		}
+	})
+	if staticErr != nil {
+		t.Fatal(staticErr)
+	}
+	return staticPath
 }
 
 // tail drops the kernel's own lines and keeps the end of the console.
