@@ -46,15 +46,17 @@ func TestPlutoPairPSKVersions(t *testing.T) {
 	}
 }
 
-// TestLibreswan5WrappersLeaveNoMount checks that running 5.2's programs
-// leaves no mount on the host: the wrappers mount inside a private mount
+// TestLibreswan5WrappersLeaveNoMount checks that running 5.2's pluto
+// leaves no mount on the host: its wrapper mounts inside a private mount
 // namespace only.
 func TestLibreswan5WrappersLeaveNoMount(t *testing.T) {
 	ls := MustHaveLibreswanVersion(t, "5.2")
 	before, _ := os.ReadFile("/proc/self/mountinfo")
-	out, err := exec.Command(ls.Readwriteconf, "--help").CombinedOutput()
-	if !strings.Contains(string(out), "readwriteconf") {
-		t.Fatalf("readwriteconf --help: %v\n%s", err, out)
+	for _, p := range []string{ls.Pluto, ls.Whack} {
+		out, err := exec.Command(p, "--version").CombinedOutput()
+		if !strings.Contains(string(out), "Libreswan 5.2") {
+			t.Fatalf("%s --version: %v\n%s", p, err, out)
+		}
 	}
 	after, _ := os.ReadFile("/proc/self/mountinfo")
 	if strings.Contains(string(after), ls.Root) || len(after) != len(before) {
