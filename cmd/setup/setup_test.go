@@ -167,7 +167,12 @@ func testRoundTrip(t *testing.T, ls *testenv.Libreswan) {
 	if !strings.Contains(st, `"psk":`) || strings.Contains(st, `"later":`) {
 		t.Errorf("auto=add conn not loaded or auto=ignore conn loaded:\n%s", st)
 	}
-	if !strings.Contains(st, `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`) {
+	// 4.10 and 5.x word a routed shunt differently.
+	routed := `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`
+	if ls.Version != "4.10" {
+		routed = `"shunt":   routing: routed-never-negotiate;`
+	}
+	if !strings.Contains(st, routed) {
 		t.Errorf("auto=route conn not routed:\n%s", st)
 	}
 	if out, code := s.setup(t, "status"); code != 0 || !strings.Contains(out, fmt.Sprintf("pluto pid %d", pid)) {
@@ -271,12 +276,10 @@ func testStartUpBothEnds(t *testing.T, ls *testenv.Libreswan) {
 	if out, code := west.setup(t, "start"); code != 0 {
 		t.Fatalf("west start: %d\n%s", code, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(west.whack(t, "--showstates"), "STATE_V2_ESTABLISHED_IKE_SA") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
+	// The log, not --showstates: 5.x deletes the IKE SA again when the
+	// Child SA fails, which it does on a kernel without ESP.
+	if !west.p.WaitLog("initiator established IKE SA", 10*time.Second) {
+		t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
 	}
 }
 
