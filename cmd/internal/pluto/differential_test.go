@@ -306,13 +306,14 @@ var projectDifferences = map[string]map[string]string{
 		"default-sourceip.conf:own-sourceip": "Libreswan derives the client from %default's leftsourceip before the conn overrides it; the conf engine keeps only the final value",
 	},
 	"5.2": {
-		"default-left-also.conf:a":           "Libreswan keeps the nexthop of %default's left=%defaultroute after also= overrides left= (as 4.10 does)",
-		"edge-default-dup-key.conf:c":        "a key given twice in one conn %default: 5.2 takes the first (ikelifetime=1h), 4.10 and goswan the last (2h); goswan keeps one reading for every release",
-		"conn-special-names.conf:1abc/x":     "to fix in the model: WriteConf5 writes `conn with blank` unquoted, so 5.2's addconn refuses the whole canonical file and no conn of it loads",
-		"conn-special-names.conf:a.b-c_d":    "to fix in the model: as 1abc/x (the file's `with blank` written unquoted)",
-		"conn-special-names.conf:with blank": "to fix in the model: WriteConf5 writes the name unquoted (`conn with blank`), which 5.2 refuses",
-		"lex-also-quoted-name.conf:a b":      "to fix in the model: WriteConf5 writes the name unquoted (`conn a b`), which 5.2 refuses",
-		"lex-empty-braces.conf:a":            "to fix in the model: 5.2 reads leftsubnets={} as one subnets= instance a/0x0 (alias a); goswan loads a plain conn a",
+		"default-left-also.conf:a":                            "Libreswan keeps the nexthop of %default's left=%defaultroute after also= overrides left= (as 4.10 does)",
+		"edge-default-dup-key.conf:c":                         "a key given twice in one conn %default: 5.2 takes the first (ikelifetime=1h), 4.10 and goswan the last (2h); goswan keeps one reading for every release",
+		"conn-special-names.conf:1abc/x":                      "to fix in the model: WriteConf5 writes `conn with blank` unquoted, so 5.2's addconn refuses the whole canonical file and no conn of it loads",
+		"conn-special-names.conf:a.b-c_d":                     "to fix in the model: as 1abc/x (the file's `with blank` written unquoted)",
+		"conn-special-names.conf:with blank":                  "to fix in the model: WriteConf5 writes the name unquoted (`conn with blank`), which 5.2 refuses",
+		"lex-also-quoted-name.conf:a b":                       "to fix in the model: WriteConf5 writes the name unquoted (`conn a b`), which 5.2 refuses",
+		"real-nm-xauth.conf:nm-libreswan-2f9a6c1e-office vpn": "to fix in the model: WriteConf5 writes the name unquoted, which 5.2 refuses",
+		"lex-empty-braces.conf:a":                             "to fix in the model: 5.2 reads leftsubnets={} as one subnets= instance a/0x0 (alias a); goswan loads a plain conn a",
 	},
 }
 
