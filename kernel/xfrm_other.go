@@ -36,3 +36,6 @@ func (h *Handle) LocalAddrs() (map[netip.Addr]string, error) { return nil, errNo
 func (h *Handle) DefaultRoute(bool) (src, gateway netip.Addr, dev string, err error) {
 	return src, gateway, "", errNoXFRM
 }
+
+// InterfaceAddr fails off Linux.
+func (h *Handle) InterfaceAddr(string, bool) (netip.Addr, error) { return netip.Addr{}, errNoXFRM }

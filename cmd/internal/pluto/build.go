@@ -534,7 +534,7 @@ func (b *connBuilder) defaultRoute(e *End, hv conf.Value, peerSide string) {
 			return // pluto resolves it
 		}
 		if err == nil {
-			err = fmt.Errorf("no source address")
+			err = fmt.Errorf("this host has no default route")
 		}
 		b.errf(hv, "cannot resolve the default route: %v", err)
 		return
