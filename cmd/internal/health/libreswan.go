@@ -46,7 +46,9 @@ func (e *Env) Libreswan(ctx context.Context) (string, pluto.Version, error) {
 			return
 		}
 		e.ls.pluto = p
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		// pluto --version starts no daemon; the limit is for a host so
+		// loaded that nothing else would answer either.
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
 		out, err := e.Sys.Run(cctx, p, "--version")
 		if err != nil {
