@@ -57,6 +57,7 @@ type setup struct {
 	cfgPath  string
 	rundir   string
 	progs    pluto.Programs
+	version  pluto.Version // the release of progs (4.10 when it cannot be told)
 	d        *pluto.Daemon
 	showonly bool
 	show     bool
@@ -146,7 +147,13 @@ func (s *setup) start() error {
 		s.warn("pluto=no: not starting pluto; only manually keyed conns are started")
 		return s.startManual(cfg)
 	}
-	args, text, warnings := plutoConfig(&cfg.Setup, s.rundir, applet.SecretsPath())
+	s.version = pluto.V4_10
+	if v, err := pluto.ProgramVersion(s.progs.Pluto); err == nil {
+		s.version = v
+	} else if !s.showonly {
+		s.warn(fmt.Sprintf("%v; starting pluto as Libreswan 4.10's", err))
+	}
+	args, text, warnings := plutoConfig(&cfg.Setup, s.version, s.rundir, applet.SecretsPath())
 	for _, w := range warnings {
 		s.warn(w)
 	}
