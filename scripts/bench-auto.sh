@@ -53,6 +53,9 @@ mkdir -p "$work/conf/sites"
 for i in $(seq $((N / 4 + 1)) $((N / 2))); do conn "$i"; done > "$work/conf/hq.conf"
 for i in $(seq $((N / 2 + 1)) $((3 * N / 4))); do conn "$i"; done > "$work/conf/sites/a.conf"
 for i in $(seq $((3 * N / 4 + 1)) "$N"); do conn "$i"; done > "$work/conf/sites/b.conf"
+# pluto reads only config setup (given the whole file it would load the
+# conns itself at start-up).
+printf 'config setup\n\tdnssec-enable=no\n' > "$work/pluto.conf"
 mkdir -p "$work/nss"
 certutil -N -d "sql:$work/nss" --empty-password
 : > "$work/ipsec.secrets"
@@ -84,7 +87,7 @@ bench() {
 	start_pluto() {
 		rm -rf "$work/run"
 		mkdir -p "$work/run"
-		ip netns exec "$ns" "$L/pluto" --nofork --stderrlog --config "$work/conf/ipsec.conf" \
+		ip netns exec "$ns" "$L/pluto" --nofork --stderrlog --config "$work/pluto.conf" \
 			--secretsfile "$work/ipsec.secrets" --rundir "$work/run" --nssdir "$work/nss" \
 			--dumpdir "$work" --ipsecdir "$work" >"$work/pluto.log" 2>&1 &
 		pid=$!

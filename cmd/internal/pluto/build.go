@@ -45,7 +45,7 @@ func FromConf(c *conf.Conn, env *Env, v Version) (*Conn, error) {
 	if v == (Version{}) {
 		v = V4_10
 	}
-	b := &connBuilder{c: c, env: env, used: map[string]bool{"auto": true, "also": true, "alsoflip": true}}
+	b := &connBuilder{c: c, env: env}
 	m := defaultConn(v)
 	m.Name, m.Pos = c.Name, c.Pos
 	b.m = &m
@@ -62,15 +62,11 @@ type connBuilder struct {
 	env  *Env
 	m    *Conn
 	errs token.ErrorList
-	used map[string]bool
 	why  map[string]string
 }
 
-// get returns a keyword's value and marks it used.
-func (b *connBuilder) get(kw string) (conf.Value, bool) {
-	b.used[kw] = true
-	return b.c.Get(kw)
-}
+// get returns a keyword's value.
+func (b *connBuilder) get(kw string) (conf.Value, bool) { return b.c.Get(kw) }
 
 func (b *connBuilder) str(kw string, dst *string) {
 	if v, ok := b.get(kw); ok {
@@ -84,7 +80,6 @@ func (b *connBuilder) errf(v conf.Value, format string, args ...any) {
 
 // ignore lists a keyword that is set but not passed on, with the reason.
 func (b *connBuilder) ignore(kw, why string) {
-	b.used[kw] = true
 	if b.c.IsSet(kw) {
 		if b.why == nil {
 			b.why = map[string]string{}
@@ -157,14 +152,10 @@ func (b *connBuilder) build() {
 	m := b.m
 	m.AutoKeep = b.c.Auto() == "keep"
 	m.HostIPv6 = b.c.HostIPv6()
-	b.used["hostaddrfamily"] = true
-	m.TypeSet = enum(b, "type", &m.Type, map[string]Type{
-		"tunnel": TypeTunnel, "transport": TypeTransport, "passthrough": TypePassthrough,
-		"pass": TypePassthrough, "drop": TypeDrop, "reject": TypeReject,
-	}, "tunnel, transport, passthrough, drop or reject")
+	m.TypeSet = enum(b, "type", &m.Type, typeWords, "tunnel, transport, passthrough, drop or reject")
 	b.ikeVersion()
 	b.auth()
-	enum(b, "phase2", &m.Phase2, map[string]Phase2{"esp": Phase2ESP, "ah": Phase2AH}, "esp or ah")
+	enum(b, "phase2", &m.Phase2, phase2Words, "esp or ah")
 	b.boolean("pfs", &m.PFS)
 	b.boolean("compress", &m.Compress)
 	b.boolean("rekey", &m.Rekey)
@@ -173,8 +164,8 @@ func (b *connBuilder) build() {
 	b.boolean("narrowing", &m.Narrowing)
 	b.boolean("mobike", &m.Mobike)
 	b.boolean("ikepad", &m.IKEPad)
-	enum(b, "esn", &m.ESN, map[string]ESN{"either": ESNEither, "yes": ESNYes, "no": ESNNo}, "yes, no or either")
-	enum(b, "fragmentation", &m.Fragmentation, map[string]Fragmentation{"yes": FragYes, "no": FragNo, "never": FragNo, "force": FragForce}, "yes, no or force")
+	enum(b, "esn", &m.ESN, esnWords, "yes, no or either")
+	enum(b, "fragmentation", &m.Fragmentation, fragWords, "yes, no or force")
 
 	b.str("ike", &m.IKE)
 	b.str("esp", &m.ESP)
@@ -195,12 +186,10 @@ func (b *connBuilder) build() {
 	b.duration("retransmit-interval", time.Millisecond, &m.RetransmitInterval)
 	b.dpd()
 
-	enum(b, "failureshunt", &m.FailureShunt, map[string]Shunt{"none": ShuntNone, "passthrough": ShuntPass,
-		"pass": ShuntPass, "drop": ShuntDrop, "hold": ShuntDrop, "reject": ShuntReject}, "none, passthrough, drop or reject")
-	enum(b, "negotiationshunt", &m.NegotiationShunt, map[string]Shunt{"passthrough": ShuntPass, "pass": ShuntPass,
-		"hold": ShuntHold, "drop": ShuntHold}, "hold or passthrough")
+	enum(b, "failureshunt", &m.FailureShunt, failureShuntWords, "none, passthrough, drop or reject")
+	enum(b, "negotiationshunt", &m.NegotiationShunt, negotiationShuntWords, "hold or passthrough")
 
-	yna := map[string]YNA{"auto": YNAAuto, "no": YNANo, "yes": YNAYes}
+	yna := ynaWords
 	if !enum(b, "encapsulation", &m.Encapsulation, yna, "yes, no or auto") {
 		// FreeS/WAN and 4.x: forceencaps=yes is encapsulation=yes.
 		var force bool
@@ -208,14 +197,12 @@ func (b *connBuilder) build() {
 			m.Encapsulation = YNAYes
 		}
 	}
-	b.used["forceencaps"] = true
 	enum(b, "nic-offload", &m.NICOffload, yna, "yes, no or auto")
-	enum(b, "sendca", &m.SendCA, map[string]SendCA{"none": SendCANone, "issuer": SendCAIssuer, "all": SendCAAll}, "none, issuer or all")
-	enum(b, "remote-peer-type", &m.RemotePeerType, map[string]RemotePeerType{"ietf": PeerIETF, "cisco": PeerCisco}, "ietf or cisco")
-	enum(b, "xauthby", &m.XauthBy, map[string]XauthBy{"file": XauthByFile, "pam": XauthByPAM, "alwaysok": XauthByAlwaysOK}, "file, pam or alwaysok")
-	enum(b, "xauthfail", &m.XauthFail, map[string]XauthFail{"hard": XauthFailHard, "soft": XauthFailSoft}, "hard or soft")
-	enum(b, "ppk", &m.PPK, map[string]PPK{"no": PPKNo, "never": PPKNo, "permit": PPKPermit, "propose": PPKPermit,
-		"yes": PPKPermit, "insist": PPKInsist}, "no, permit, propose or insist")
+	enum(b, "sendca", &m.SendCA, sendCAWords, "none, issuer or all")
+	enum(b, "remote-peer-type", &m.RemotePeerType, peerTypeWords, "ietf or cisco")
+	enum(b, "xauthby", &m.XauthBy, xauthByWords, "file, pam or alwaysok")
+	enum(b, "xauthfail", &m.XauthFail, xauthFailWords, "hard or soft")
+	enum(b, "ppk", &m.PPK, ppkWords, "no, permit, propose or insist")
 	if m.IKEVersion == IKEv1 {
 		m.PPK = PPKNo // an IKEv2 feature: addconn drops it for IKEv1
 	}
@@ -226,32 +213,15 @@ func (b *connBuilder) build() {
 	b.str("enable-tcp", &m.EnableTCP)
 	b.str("nat-ikev1-method", &m.NATIKEv1Method)
 
-	for kw, dst := range map[string]*string{
-		"connalias": &m.Connalias, "redirect-to": &m.RedirectTo, "accept-redirect-to": &m.AcceptRedirectTo,
-		"send-redirect": &m.SendRedirect, "accept-redirect": &m.AcceptRedirect,
-		"modecfgdns": &m.ModecfgDNS, "modecfgdomains": &m.ModecfgDomains, "modecfgbanner": &m.ModecfgBanner,
-		"mark": &m.Mark, "mark-in": &m.MarkIn, "mark-out": &m.MarkOut,
-		"vti-interface": &m.VTIInterface, "ipsec-interface": &m.IPsecInterface, "sec-label": &m.SecLabel,
-	} {
-		b.str(kw, dst)
+	for _, f := range connStrings {
+		b.str(f.kw, f.field(m))
 	}
-	for kw, dst := range map[string]*uint64{
-		"metric": &m.Metric, "mtu": &m.MTU, "priority": &m.Priority, "tfc": &m.TFC,
-		"reqid": &m.ReqID, "nflog-group": &m.NflogGroup, "nflog": &m.NflogGroup,
-	} {
-		b.count(kw, dst)
+	for _, f := range connCounts {
+		b.count(f.kw, f.field(m))
 	}
 	m.RequireIDOnCert = true
-	for kw, dst := range map[string]*bool{
-		"modecfgpull": &m.ModecfgPull, "ignore-peer-dns": &m.IgnorePeerDNS, "cisco-unity": &m.CiscoUnity,
-		"nm-configured": &m.NMConfigured, "send-vendorid": &m.SendVendorID, "overlapip": &m.OverlapIP,
-		"sha2-truncbug": &m.SHA2Truncbug, "dns-match-id": &m.DNSMatchID, "ms-dh-downgrade": &m.MSDHDowngrade,
-		"decap-dscp": &m.DecapDSCP, "nopmtudisc": &m.NoPMTUDisc, "intermediate": &m.Intermediate,
-		"initial-contact": &m.InitialContact, "fake-strongswan": &m.FakeStrongswan,
-		"nat-keepalive": &m.NATKeepalive, "send-no-esp-tfc": &m.SendNoESPTFC, "vti-routing": &m.VTIRouting,
-		"vti-shared": &m.VTIShared, "require-id-on-certificate": &m.RequireIDOnCert, "pam-authorize": &m.PAMAuthorize,
-	} {
-		b.boolean(kw, dst)
+	for _, f := range connBools {
+		b.boolean(f.kw, f.field(m))
 	}
 
 	if m.Type.Shunt() {
@@ -339,8 +309,7 @@ func (b *connBuilder) dpd() {
 	hasDelay := b.duration("dpddelay", time.Second, &delay)
 	hasTimeout := b.duration("dpdtimeout", time.Second, &timeout)
 	action := DPDHold
-	enum(b, "dpdaction", &action, map[string]DPDAction{"hold": DPDHold, "clear": DPDClear,
-		"restart": DPDRestart, "restart_by_peer": DPDRestart}, "hold, clear or restart")
+	enum(b, "dpdaction", &action, dpdActionWords, "hold, clear or restart")
 	switch {
 	case m.IKEVersion == IKEv1 && hasDelay && hasTimeout:
 		m.DPDDelay, m.DPDTimeout, m.DPDAction = delay, timeout, action
@@ -456,9 +425,7 @@ func (b *connBuilder) end(e *End, side string, peer *End, peerSide string) {
 	b.str(side+"cert", &e.Cert)
 	b.str(side+"ckaid", &e.CKAID)
 	b.str(side+"ca", &e.CA)
-	enum(b, side+"sendcert", &e.SendCert, map[string]SendCert{"always": SendCertAlways, "alwayssend": SendCertAlways,
-		"yes": SendCertAlways, "sendifasked": SendCertIfAsked, "ifasked": SendCertIfAsked,
-		"never": SendCertNever, "no": SendCertNever}, "always, sendifasked or never")
+	enum(b, side+"sendcert", &e.SendCert, sendCertWords, "always, sendifasked or never")
 	b.subnet(e, side)
 	if v, ok := b.get(side + "sourceip"); ok {
 		a, err := netip.ParseAddr(v.Raw)
@@ -493,11 +460,8 @@ func (b *connBuilder) end(e *End, side string, peer *End, peerSide string) {
 		e.Auth = a
 	}
 	b.str(side+"autheap", &e.AutoEAP)
-	for kw, dst := range map[string]*bool{
-		"xauthserver": &e.XauthServer, "xauthclient": &e.XauthClient,
-		"modecfgserver": &e.ModecfgServer, "modecfgclient": &e.ModecfgClient, "cat": &e.Cat,
-	} {
-		b.boolean(side+kw, dst)
+	for _, f := range endBools {
+		b.boolean(side+f.kw, f.field(e))
 	}
 	b.str(side+"username", &e.Username)
 	if v, ok := b.get(side + "addresspool"); ok {
@@ -604,8 +568,9 @@ func (b *connBuilder) keys(e *End, side string) {
 	if v, ok := b.get(side + "rsasigkey2"); ok && isLiteralKey(v.Raw) {
 		e.Key2 = v.Raw
 	}
-	for kw, alg := range map[string]KeyAlg{side + "ecdsakey": KeyECDSA, side + "pubkey": KeyECDSA, side + "eddsakey": KeyEdDSA} {
-		if v, ok := b.get(kw); ok && isLiteralKey(v.Raw) {
+	for _, k := range rawKeyKeywords {
+		if v, ok := b.get(side + k.kw); ok && isLiteralKey(v.Raw) {
+			alg := k.alg
 			if e.Key == "" {
 				e.Key, e.KeyAlg = v.Raw, alg
 			}
@@ -630,7 +595,7 @@ func (b *connBuilder) ignored() {
 			b.ignore(kw, why)
 			continue
 		}
-		if b.used[kw] || silentlyIgnored[kw] || strings.HasPrefix(kw, "x-") || strings.HasPrefix(kw, "x_") {
+		if modelKeywords[kw] || silentlyIgnored[kw] || strings.HasPrefix(kw, "x-") || strings.HasPrefix(kw, "x_") {
 			continue
 		}
 		b.ignore(kw, "unknown to Libreswan "+b.m.Version.String())
@@ -746,3 +711,145 @@ func isHostname(s string) bool {
 	last := s[strings.LastIndexByte(s, '.')+1:]
 	return last != "" && (last[0] < '0' || last[0] > '9')
 }
+
+// Value words of the enum keywords (conf has lower-cased them).
+var (
+	typeWords = map[string]Type{
+		"tunnel": TypeTunnel, "transport": TypeTransport, "passthrough": TypePassthrough,
+		"pass": TypePassthrough, "drop": TypeDrop, "reject": TypeReject,
+	}
+	phase2Words       = map[string]Phase2{"esp": Phase2ESP, "ah": Phase2AH}
+	esnWords          = map[string]ESN{"either": ESNEither, "yes": ESNYes, "no": ESNNo}
+	fragWords         = map[string]Fragmentation{"yes": FragYes, "no": FragNo, "never": FragNo, "force": FragForce}
+	failureShuntWords = map[string]Shunt{"none": ShuntNone, "passthrough": ShuntPass,
+		"pass": ShuntPass, "drop": ShuntDrop, "hold": ShuntDrop, "reject": ShuntReject}
+	negotiationShuntWords = map[string]Shunt{"passthrough": ShuntPass, "pass": ShuntPass,
+		"hold": ShuntHold, "drop": ShuntHold}
+	ynaWords       = map[string]YNA{"auto": YNAAuto, "no": YNANo, "yes": YNAYes}
+	sendCAWords    = map[string]SendCA{"none": SendCANone, "issuer": SendCAIssuer, "all": SendCAAll}
+	peerTypeWords  = map[string]RemotePeerType{"ietf": PeerIETF, "cisco": PeerCisco}
+	xauthByWords   = map[string]XauthBy{"file": XauthByFile, "pam": XauthByPAM, "alwaysok": XauthByAlwaysOK}
+	xauthFailWords = map[string]XauthFail{"hard": XauthFailHard, "soft": XauthFailSoft}
+	ppkWords       = map[string]PPK{"no": PPKNo, "never": PPKNo, "permit": PPKPermit, "propose": PPKPermit,
+		"yes": PPKPermit, "insist": PPKInsist}
+	dpdActionWords = map[string]DPDAction{"hold": DPDHold, "clear": DPDClear,
+		"restart": DPDRestart, "restart_by_peer": DPDRestart}
+	sendCertWords = map[string]SendCert{"always": SendCertAlways, "alwayssend": SendCertAlways,
+		"yes": SendCertAlways, "sendifasked": SendCertIfAsked, "ifasked": SendCertIfAsked,
+		"never": SendCertNever, "no": SendCertNever}
+)
+
+// Tables of the plain keywords, by the field they fill.
+var (
+	connStrings = []struct {
+		kw    string
+		field func(*Conn) *string
+	}{
+		{"connalias", func(m *Conn) *string { return &m.Connalias }},
+		{"redirect-to", func(m *Conn) *string { return &m.RedirectTo }},
+		{"accept-redirect-to", func(m *Conn) *string { return &m.AcceptRedirectTo }},
+		{"send-redirect", func(m *Conn) *string { return &m.SendRedirect }},
+		{"accept-redirect", func(m *Conn) *string { return &m.AcceptRedirect }},
+		{"modecfgdns", func(m *Conn) *string { return &m.ModecfgDNS }},
+		{"modecfgdomains", func(m *Conn) *string { return &m.ModecfgDomains }},
+		{"modecfgbanner", func(m *Conn) *string { return &m.ModecfgBanner }},
+		{"mark", func(m *Conn) *string { return &m.Mark }},
+		{"mark-in", func(m *Conn) *string { return &m.MarkIn }},
+		{"mark-out", func(m *Conn) *string { return &m.MarkOut }},
+		{"vti-interface", func(m *Conn) *string { return &m.VTIInterface }},
+		{"ipsec-interface", func(m *Conn) *string { return &m.IPsecInterface }},
+		{"sec-label", func(m *Conn) *string { return &m.SecLabel }},
+	}
+	connCounts = []struct {
+		kw    string
+		field func(*Conn) *uint64
+	}{
+		{"metric", func(m *Conn) *uint64 { return &m.Metric }},
+		{"mtu", func(m *Conn) *uint64 { return &m.MTU }},
+		{"priority", func(m *Conn) *uint64 { return &m.Priority }},
+		{"tfc", func(m *Conn) *uint64 { return &m.TFC }},
+		{"reqid", func(m *Conn) *uint64 { return &m.ReqID }},
+		{"nflog-group", func(m *Conn) *uint64 { return &m.NflogGroup }},
+		{"nflog", func(m *Conn) *uint64 { return &m.NflogGroup }},
+	}
+	connBools = []struct {
+		kw    string
+		field func(*Conn) *bool
+	}{
+		{"modecfgpull", func(m *Conn) *bool { return &m.ModecfgPull }},
+		{"ignore-peer-dns", func(m *Conn) *bool { return &m.IgnorePeerDNS }},
+		{"cisco-unity", func(m *Conn) *bool { return &m.CiscoUnity }},
+		{"nm-configured", func(m *Conn) *bool { return &m.NMConfigured }},
+		{"send-vendorid", func(m *Conn) *bool { return &m.SendVendorID }},
+		{"overlapip", func(m *Conn) *bool { return &m.OverlapIP }},
+		{"sha2-truncbug", func(m *Conn) *bool { return &m.SHA2Truncbug }},
+		{"dns-match-id", func(m *Conn) *bool { return &m.DNSMatchID }},
+		{"ms-dh-downgrade", func(m *Conn) *bool { return &m.MSDHDowngrade }},
+		{"decap-dscp", func(m *Conn) *bool { return &m.DecapDSCP }},
+		{"nopmtudisc", func(m *Conn) *bool { return &m.NoPMTUDisc }},
+		{"intermediate", func(m *Conn) *bool { return &m.Intermediate }},
+		{"initial-contact", func(m *Conn) *bool { return &m.InitialContact }},
+		{"fake-strongswan", func(m *Conn) *bool { return &m.FakeStrongswan }},
+		{"nat-keepalive", func(m *Conn) *bool { return &m.NATKeepalive }},
+		{"send-no-esp-tfc", func(m *Conn) *bool { return &m.SendNoESPTFC }},
+		{"vti-routing", func(m *Conn) *bool { return &m.VTIRouting }},
+		{"vti-shared", func(m *Conn) *bool { return &m.VTIShared }},
+		{"require-id-on-certificate", func(m *Conn) *bool { return &m.RequireIDOnCert }},
+		{"pam-authorize", func(m *Conn) *bool { return &m.PAMAuthorize }},
+	}
+	endBools = []struct {
+		kw    string
+		field func(*End) *bool
+	}{
+		{"xauthserver", func(e *End) *bool { return &e.XauthServer }},
+		{"xauthclient", func(e *End) *bool { return &e.XauthClient }},
+		{"modecfgserver", func(e *End) *bool { return &e.ModecfgServer }},
+		{"modecfgclient", func(e *End) *bool { return &e.ModecfgClient }},
+		{"cat", func(e *End) *bool { return &e.Cat }},
+	}
+	rawKeyKeywords = []struct {
+		kw  string
+		alg KeyAlg
+	}{{"ecdsakey", KeyECDSA}, {"pubkey", KeyECDSA}, {"eddsakey", KeyEdDSA}}
+)
+
+// modelKeywords are the keywords FromConf reads: any other that is set is
+// listed in Conn.Ignored.
+var modelKeywords = func() map[string]bool {
+	known := map[string]bool{}
+	for _, kw := range []string{"auto", "also", "alsoflip", "hostaddrfamily", "clientaddrfamily",
+		"type", "ikev2", "keyexchange", "authby", "phase2", "pfs", "compress", "rekey", "reauth",
+		"aggressive", "narrowing", "mobike", "ikepad", "esn", "fragmentation", "ike", "esp", "ah",
+		"pfsgroup", "ikelifetime", "ipsec-lifetime", "rekeymargin", "rekeyfuzz", "keyingtries",
+		"replay-window", "ipsec-max-bytes", "ipsec-max-packets", "retransmit-timeout",
+		"retransmit-interval", "dpddelay", "dpdtimeout", "dpdaction", "failureshunt",
+		"negotiationshunt", "encapsulation", "forceencaps", "nic-offload", "sendca",
+		"remote-peer-type", "xauthby", "xauthfail", "ppk", "tcp-remoteport", "enable-tcp",
+		"nat-ikev1-method"} {
+		known[kw] = true
+	}
+	for _, f := range connStrings {
+		known[f.kw] = true
+	}
+	for _, f := range connCounts {
+		known[f.kw] = true
+	}
+	for _, f := range connBools {
+		known[f.kw] = true
+	}
+	ends := []string{"", "updown", "nexthop", "id", "cert", "ckaid", "ca", "sendcert", "subnet",
+		"subnets", "sourceip", "vti", "protoport", "ikeport", "auth", "autheap", "username",
+		"addresspool", "rsasigkey", "rsasigkey2", "firewall"}
+	for _, f := range endBools {
+		ends = append(ends, f.kw)
+	}
+	for _, k := range rawKeyKeywords {
+		ends = append(ends, k.kw)
+	}
+	for _, side := range []string{"left", "right"} {
+		for _, kw := range ends {
+			known[side+kw] = true
+		}
+	}
+	return known
+}()

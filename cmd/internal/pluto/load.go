@@ -1,6 +1,7 @@
 package pluto
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"goswan/cmd/internal/applet"
 	"goswan/conf"
 	"goswan/conf/token"
+
+	"golang.org/x/sys/unix"
 )
 
 // Loader adds conns to pluto. Each conn becomes a pluto Conn once
@@ -90,32 +93,37 @@ type encoded struct {
 // status (whack's, addconn's, or pluto's reply code), or 1 when a conn
 // could not be built.
 func (l *Loader) Add(conns []*conf.Conn) error {
-	ver, err := l.version()
-	if err != nil {
-		return applet.Exit(applet.ExitFailure, err)
-	}
 	var errs token.ErrorList
-	var built []*Conn
-	for _, c := range conns {
-		m, err := FromConf(c, l.Env, ver)
-		if err == nil {
-			err = l.refusedIKEv1(c, m)
-		}
+	forceWhack := l.ShowOnly || l.Show || os.Getenv("IPSEC_WHACK_PROCESS") == "1"
+	// Unless told, the release comes from pluto itself: a 4.x pluto
+	// takes the 4.10 message, any other refuses its magic number, and
+	// only then is whack asked (`whack --version`): one process less on
+	// every 4.x load.
+	probe := l.Version == (Version{}) && !forceWhack && l.useSocket()
+	ver := V4_10
+	if !probe {
+		v, err := l.version()
 		if err != nil {
-			errs = appendErr(errs, c, err)
-			l.fail(c.Name)
-			continue
+			return applet.Exit(applet.ExitFailure, err)
 		}
-		built = append(built, m)
+		ver = v
 	}
+	built, src := l.build(conns, ver, &errs)
 	var status int
 	switch {
-	case l.ShowOnly || l.Show || !l.useSocket():
+	case forceWhack:
 		status = l.addArgv(built)
 	case ver.AtLeast(V5_0):
 		status = l.addConf5(built)
 	default:
-		status = l.addMessages(built)
+		var refused []*Conn
+		status, refused = l.addMessages(built)
+		if len(refused) > 0 {
+			st := l.addOther(refused, src, &errs)
+			if st != 0 && status == 0 {
+				status = st
+			}
+		}
 	}
 	switch {
 	case len(errs) > 0 && status == 0:
@@ -126,6 +134,48 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		return applet.Exit(status, nil)
 	}
 	return nil
+}
+
+// build makes the pluto conns of release v, reporting the ones that do
+// not build; src maps each back to its conf conn.
+func (l *Loader) build(conns []*conf.Conn, v Version, errs *token.ErrorList) ([]*Conn, map[*Conn]*conf.Conn) {
+	built := make([]*Conn, 0, len(conns))
+	src := make(map[*Conn]*conf.Conn, len(conns))
+	for _, c := range conns {
+		m, err := FromConf(c, l.Env, v)
+		if err == nil {
+			err = l.refusedIKEv1(c, m)
+		}
+		if err != nil {
+			*errs = appendErr(*errs, c, err)
+			l.fail(c.Name)
+			continue
+		}
+		built = append(built, m)
+		src[m] = c
+	}
+	return built, src
+}
+
+// addOther loads the conns a pluto refused the 4.10 message for: it is
+// another release, which whack names; its conns are rebuilt for it.
+func (l *Loader) addOther(refused []*Conn, src map[*Conn]*conf.Conn, errs *token.ErrorList) int {
+	l.Version = Version{}
+	ver, err := l.version()
+	if err != nil {
+		fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
+		return applet.ExitFailure
+	}
+	again := make([]*conf.Conn, 0, len(refused))
+	for _, m := range refused {
+		again = append(again, src[m])
+	}
+	rebuilt, _ := l.build(again, ver, errs)
+	if ver.AtLeast(V5_0) {
+		return l.addConf5(rebuilt)
+	}
+	fmt.Fprintf(l.Err, "%s: pluto refused the message format of Libreswan %s although whack is %s: loading conns through whack\n", l.Prog, MessageVersion, ver)
+	return l.addArgv(rebuilt)
 }
 
 func (l *Loader) fail(name string) {
@@ -196,9 +246,9 @@ func (l *Loader) addArgv(conns []*Conn) int {
 }
 
 // addMessages sends 4.10 messages on pluto's socket; the conns the
-// renderer does not take, and all that are left when pluto refuses the
-// message format, go through whack.
-func (l *Loader) addMessages(conns []*Conn) int {
+// renderer does not take go through whack. When pluto refuses the message
+// format, every conn not loaded yet comes back.
+func (l *Loader) addMessages(conns []*Conn) (int, []*Conn) {
 	var direct []encoded
 	var viaWhack []*Conn
 	for _, m := range conns {
@@ -210,13 +260,18 @@ func (l *Loader) addMessages(conns []*Conn) int {
 		direct = append(direct, encoded{m, msgs})
 	}
 	status, rest := l.sendAll(direct)
+	var refused []*Conn
 	for _, e := range rest {
-		viaWhack = append(viaWhack, e.c)
+		refused = append(refused, e.c)
+	}
+	if len(refused) > 0 {
+		// Another release: all of them load its way.
+		return status, append(refused, viaWhack...)
 	}
 	if st := l.addArgv(viaWhack); st != 0 && status == 0 {
 		status = st
 	}
-	return status
+	return status, nil
 }
 
 // refusedFormat reports whether pluto's reply turns down the message
@@ -226,39 +281,83 @@ func refusedFormat(reply string) bool {
 	return strings.Contains(reply, "bad magic") || strings.Contains(reply, "Mismatched versions")
 }
 
-// sendAll sends the conns' messages to pluto one after the other (pluto
-// handles them one at a time anyway), copying its replies, and returns
-// the first non-zero status. When pluto refuses the message format,
-// nothing of that conn was loaded: it and the rest come back for whack.
+// sendAll sends the conns' messages to pluto in order, copying its
+// replies, and returns the first non-zero status. The next message is
+// already waiting on pluto's socket while pluto answers the current one
+// (pluto takes them one at a time, in order), so pluto never waits for
+// us. When pluto refuses the message format, nothing of that conn was
+// loaded: it and the rest come back for whack.
 func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
-	status := 0
+	type posted struct {
+		conn int // index in conns
+		msg  *Message
+		fd   int
+		err  error
+	}
+	var queue []posted
 	for i, e := range conns {
-		l.warn(e.c.Name, ignoredList(e.c))
 		for _, m := range e.msgs {
-			b, err := m.Encode()
-			st := 0
+			queue = append(queue, posted{conn: i, msg: m, fd: -1})
+		}
+	}
+	sent := 0
+	postUpTo := func(n int) {
+		for ; sent < n && sent < len(queue); sent++ {
+			p := &queue[sent]
+			b, err := p.msg.Encode()
 			if err == nil {
-				var reply bytes.Buffer
-				st, err = Send(l.Whack.CtlSocket, b, &reply)
-				if err == nil && refusedFormat(reply.String()) {
-					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns through whack\n", l.Prog, MessageVersion)
-					no := false
-					l.socket = &no
-					return status, conns[i:]
+				p.fd, err = post(l.Whack.CtlSocket, b)
+			}
+			p.err = err
+		}
+	}
+	// Pluto's replies go out in one write, not one per conn.
+	out := bufio.NewWriterSize(l.Out, 64<<10)
+	defer out.Flush()
+	status := 0
+	warned := -1
+	for qi := range queue {
+		postUpTo(qi + sendAhead)
+		p := queue[qi]
+		if p.conn != warned {
+			if lost := ignoredList(conns[p.conn].c); len(lost) > 0 {
+				out.Flush() // the warning after the replies before it
+				l.warn(conns[p.conn].c.Name, lost)
+			}
+			warned = p.conn
+		}
+		st, err := 0, p.err
+		if err == nil {
+			var answer bytes.Buffer
+			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
+			if err == nil && refusedFormat(answer.String()) {
+				if l.Version != (Version{}) {
+					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, MessageVersion)
 				}
-				l.Out.Write(reply.Bytes())
+				no := false
+				l.socket = &no
+				for _, rest := range queue[qi+1 : sent] {
+					if rest.fd >= 0 {
+						unix.Close(rest.fd)
+					}
+				}
+				return status, conns[p.conn:]
 			}
-			if err != nil {
-				fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
-				st = applet.ExitFailure
-			}
-			if st != 0 && status == 0 {
-				status = st
-			}
+			out.Write(answer.Bytes())
+		}
+		if err != nil {
+			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
+			st = applet.ExitFailure
+		}
+		if st != 0 && status == 0 {
+			status = st
 		}
 	}
 	return status, nil
 }
+
+// sendAhead is how many messages wait on pluto's socket at most.
+const sendAhead = 2
 
 // addConf5 writes the conns in Libreswan 5's dialect to a private file and
 // has 5.x's addconn (beside whack) load them in one run.
