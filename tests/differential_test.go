@@ -462,8 +462,8 @@ func runOurs(t *testing.T, prog, file string) read {
 		return read{rejected: true}
 	}
 	checkIdempotent(t, cfg)
-	if (runErr != nil) != (cfg.ConnErrors() != nil) {
-		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.ConnErrors())
+	if (runErr != nil) != (cfg.Err() != nil) {
+		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.Err())
 	}
 	printed := map[string]rwcSection{}
 	for _, s := range parseReadwriteconf(stdout.String(), unquoteOurs) {
