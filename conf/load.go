@@ -66,6 +66,17 @@ func (c *Config) Usable() []*Conn {
 	return out
 }
 
+// Unusable returns the conns that cannot load (Err set), in file order.
+func (c *Config) Unusable() []*Conn {
+	var out []*Conn
+	for _, cn := range c.Conns {
+		if cn.Err != nil {
+			out = append(out, cn)
+		}
+	}
+	return out
+}
+
 // Err returns what keeps part of the configuration from being used: the
 // errors of config setup and of every conn that cannot load, sorted by
 // position, or nil. The errors that make the whole file unreadable are

@@ -3,6 +3,8 @@ package applet
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -28,3 +30,26 @@ func PrintWarnings(w io.Writer, warns token.ErrorList) {
 		fmt.Fprintf(w, "%s: warning: %s\n", e.Pos, e.Msg)
 	}
 }
+
+// ReportSkipped prints why each conn of skipped cannot load (its errors,
+// FILE:LINE:COL: message, one per line), then one line naming them all,
+// and returns an ExitFailure error, or nil when skipped is empty. Applets
+// that load several conns call it with the unusable ones they were asked
+// for, load the others, and return its error (or a worse one).
+func ReportSkipped(w io.Writer, prog string, skipped []*conf.Conn) error {
+	if len(skipped) == 0 {
+		return nil
+	}
+	names := make([]string, len(skipped))
+	for i, c := range skipped {
+		Report(w, "", c.Err)
+		names[i] = strconv.Quote(c.Name)
+	}
+	what := "conn"
+	if len(skipped) > 1 {
+		what = "conns"
+	}
+	fmt.Fprintf(w, "%s: %d %s not loaded (errors above): %s\n", prog, len(skipped), what, strings.Join(names, " "))
+	return Exit(ExitFailure, nil)
+}
+
