@@ -1,6 +1,7 @@
 package applet
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,8 +32,8 @@ func PrintWarnings(w io.Writer, warns token.ErrorList) {
 	}
 }
 
-// ReportSkipped prints why each conn of skipped cannot load (its errors,
-// FILE:LINE:COL: message, one per line), then one line naming them all,
+// ReportSkipped prints why the conns of skipped cannot load (their errors,
+// FILE:LINE:COL: message, one per line, sorted), then one line naming them,
 // and returns an ExitFailure error, or nil when skipped is empty. Applets
 // that load several conns call it with the unusable ones they were asked
 // for, load the others, and return its error (or a worse one).
@@ -41,10 +42,18 @@ func ReportSkipped(w io.Writer, prog string, skipped []*conf.Conn) error {
 		return nil
 	}
 	names := make([]string, len(skipped))
+	var all token.ErrorList
 	for i, c := range skipped {
-		Report(w, "", c.Err)
+		var list token.ErrorList
+		if errors.As(c.Err, &list) {
+			all = append(all, list...)
+		} else {
+			all.Add(c.Pos, fmt.Sprintf("conn %q: %v", c.Name, c.Err))
+		}
 		names[i] = strconv.Quote(c.Name)
 	}
+	all.RemoveMultiples()
+	Report(w, "", all)
 	what := "conn"
 	if len(skipped) > 1 {
 		what = "conns"
