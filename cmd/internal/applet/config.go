@@ -61,4 +61,3 @@ func ReportSkipped(w io.Writer, prog string, skipped []*conf.Conn) error {
 	fmt.Fprintf(w, "%s: %d %s not loaded (errors above): %s\n", prog, len(skipped), what, strings.Join(names, " "))
 	return Exit(ExitFailure, nil)
 }
-
