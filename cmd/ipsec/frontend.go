@@ -99,7 +99,7 @@ func (fe *frontEnd) do(act action) int {
 // Libreswan 5, may also follow it).
 type globals struct {
 	rundir, ctlsocket, config, remoteHost string
-	dryRun, async, utc, verbose          bool
+	dryRun, async, utc, verbose           bool
 	// args are the options as given, for an applet run after them.
 	args []string
 }
