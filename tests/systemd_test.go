@@ -299,3 +299,67 @@ func plutoComm(pid int) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestSetupThroughSystemctl: on a host run by systemd where goswan's unit
+// is enabled, `ipsec setup start|stop|restart` hand over to systemctl, as
+// Libreswan's setup does, with systemctl's exit status; where it is not
+// enabled, setup runs by itself. The host is faked in a private mount
+// namespace: /run/systemd/system marks systemd as init, /run/pluto is
+// empty (so a stop run by setup itself touches nothing real), and
+// systemctl is a script that records its arguments.
+func TestSetupThroughSystemctl(t *testing.T) {
+	testenv.MustBeRoot(t)
+	unshare := testenv.MustHaveCommand(t, "unshare")
+	bin := testenv.Binary(t)
+	fake := t.TempDir()
+	rec := filepath.Join(fake, "record")
+	systemctl := `#!/bin/sh
+echo "$*" >> "$RECORD"
+case "$1" in
+is-enabled) exit $ENABLED ;;
+esac
+exit $STATUS
+`
+	if err := os.WriteFile(filepath.Join(fake, "systemctl"), []byte(systemctl), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		verb, enabled, status string
+		wantOut, wantRecord   string
+		wantStatus            int
+	}{
+		{"start", "0", "0", "Redirecting to: systemctl start goswan-ipsec.service\n",
+			"is-enabled --quiet goswan-ipsec.service\nstart goswan-ipsec.service\n", 0},
+		{"restart", "0", "0", "Redirecting to: systemctl restart goswan-ipsec.service\n",
+			"is-enabled --quiet goswan-ipsec.service\nrestart goswan-ipsec.service\n", 0},
+		{"stop", "0", "5", "Redirecting to: systemctl stop goswan-ipsec.service\n",
+			"is-enabled --quiet goswan-ipsec.service\nstop goswan-ipsec.service\n", 5},
+		{"stop", "1", "0", "IPsec not running; stop is a no-op\n",
+			"is-enabled --quiet goswan-ipsec.service\n", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.verb+" enabled="+tc.enabled, func(t *testing.T) {
+			os.Remove(rec)
+			script := `mount -t tmpfs none /run/systemd && mkdir /run/systemd/system &&
+mkdir -p /run/pluto && mount -t tmpfs none /run/pluto && exec "$@"`
+			cmd := exec.Command(unshare, "-m", "--propagation", "private", "sh", "-c", script, "sh", bin, "setup", tc.verb)
+			cmd.Env = []string{"PATH=" + fake + ":/usr/sbin:/usr/bin:/sbin:/bin", "RECORD=" + rec,
+				"ENABLED=" + tc.enabled, "STATUS=" + tc.status}
+			var out, errb strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			status := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				status = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(rec)
+			if out.String() != tc.wantOut || status != tc.wantStatus || string(got) != tc.wantRecord {
+				t.Errorf("ipsec setup %s = %q, status %d, systemctl %q; want %q, %d, %q (stderr %s)",
+					tc.verb, out.String(), status, got, tc.wantOut, tc.wantStatus, tc.wantRecord, errb.String())
+			}
+		})
+	}
+}
