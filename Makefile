@@ -10,6 +10,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/ipsec
 MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd reads units from /usr/local/lib/systemd/system too.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 GO         ?= go
 # urfave/cli's man and markdown generators are not used; leaving them out
 # saves a few milliseconds of start-up on every ipsec command.
@@ -31,12 +33,14 @@ build:
 	$(GO) build -trimpath -tags $(BUILDTAGS) -o $(BIN) ./cmd/ipsec
 
 install: build
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ipsec
 	for a in $(APPLETS); do ln -sfr $(DESTDIR)$(SBINDIR)/ipsec $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 scripts/ipsec.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipsec
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/systemd/goswan-ipsec.service >$(DESTDIR)$(SYSTEMDUNITDIR)/goswan-ipsec.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/goswan-ipsec.service
 
 deps:
 	scripts/install-test-deps.sh
