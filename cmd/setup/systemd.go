@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 )
 
@@ -26,13 +27,13 @@ func systemdRunning() bool {
 
 // viaSystemd hands start, stop and restart to systemctl when goswan's unit
 // is enabled, as Libreswan's setup hands them to ipsec.service, so that one
-// manager owns pluto. It reports whether it did. A setup told of another
-// configuration or run directory (--config, --rundir) runs by itself, as
-// does --showonly.
+// manager owns pluto. It reports whether it did. The unit reads
+// /etc/ipsec.conf and runs pluto in /run/pluto: a setup told of another
+// configuration or run directory runs by itself, as does --showonly.
 func (s *setup) viaSystemd(verb string) (bool, error) {
 	op := map[string]string{"start": "start", "_autostart": "start", "stop": "stop", "_autostop": "stop",
 		"restart": "restart", "force-reload": "restart"}[verb]
-	if op == "" || s.showonly || s.c.IsSet("config") || s.c.IsSet("rundir") || !systemdRunning() {
+	if op == "" || s.showonly || s.cfgPath != "/etc/ipsec.conf" || s.rundir != pluto.DefaultRunDir || !systemdRunning() {
 		return false, nil
 	}
 	systemctl, err := exec.LookPath("systemctl")
