@@ -2,6 +2,7 @@ package tests
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,5 +159,72 @@ func newDB(t *testing.T, dir, _ string) {
 	t.Helper()
 	if out, err := exec.Command("certutil", "-N", "-d", "sql:"+dir, "--empty-password").CombinedOutput(); err != nil {
 		t.Fatalf("certutil -N: %v: %s", err, out)
+	}
+}
+
+// TestNflogLikeLibreswan: `ipsec checknflog` sets up the same iptables
+// NFLOG rules with the same words as Libreswan 4.10's front end, for
+// config setup's nflog-all= (goswan reads it from ipsec.conf itself,
+// Libreswan through its addconn). Each front end runs in its own network
+// namespace, with the test's ipsec.conf mounted over /etc/ipsec.conf in a
+// private mount namespace (Libreswan's addconn reads only that file).
+// `ipsec stopnflog` removes the rules; Libreswan 4.10's does not (it runs
+// "iptablese", a typo), an intended difference.
+func TestNflogLikeLibreswan(t *testing.T) {
+	ls := testenv.MustHaveLibreswan(t)
+	unshare := testenv.MustHaveCommand(t, "unshare")
+	testenv.MustHaveCommand(t, "iptables")
+	bin := testenv.Binary(t)
+	dir := t.TempDir()
+	withGroup := filepath.Join(dir, "group.conf")
+	without := filepath.Join(dir, "none.conf")
+	if err := os.WriteFile(withGroup, []byte("config setup\n\tnflog-all=50\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(without, []byte("config setup\n\tuniqueids=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// steps runs each command line of one front end in ns, with conf as
+	// /etc/ipsec.conf, and returns what each printed and the rules after.
+	steps := func(ipsec string, ns *testenv.NetNS, lines ...[]string) []string {
+		var got []string
+		for _, l := range lines {
+			conf, args := l[0], l[1:]
+			script := `mount --bind "$1" /etc/ipsec.conf && shift && exec "$@"`
+			argv := append([]string{unshare, "-m", "--propagation", "private", "sh", "-c", script, "sh", conf,
+				"ip", "netns", "exec", ns.Name, ipsec}, args...)
+			out, _, status, _ := runEnv(t, []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, argv...)
+			rules, _ := ns.Command("iptables", "-S").CombinedOutput()
+			got = append(got, fmt.Sprintf("ipsec %s: %d %q", strings.Join(args, " "), status, out), string(rules))
+		}
+		return got
+	}
+	lines := [][]string{
+		{without, "checknflog"},
+		{withGroup, "checknflog"},
+		{withGroup, "--checknflog"},
+		{without, "checknflog"},
+		{withGroup, "nflog"},
+	}
+	want := steps(ls.Ipsec, testenv.NewNetNS(t, "gsunit"), lines...)
+	ours := testenv.NewNetNS(t, "gsunit")
+	got := steps(bin, ours, lines...)
+	for i := range lines {
+		out, rules := 2*i, 2*i+1
+		if got[out] != want[out] {
+			t.Errorf("step %d:\ngoswan    %s\nLibreswan %s", i+1, got[out], want[out])
+		}
+		// From step 4 on Libreswan 4.10 has kept the rules it failed to
+		// delete (the "iptablese" typo); goswan deletes them.
+		if i < 3 && got[rules] != want[rules] {
+			t.Errorf("step %d: rules\ngoswan\n%s\nLibreswan\n%s", i+1, got[rules], want[rules])
+		}
+		if i == 3 && strings.Contains(got[rules], "NFLOG") {
+			t.Errorf("step 4: checknflog without nflog-all= left rules:\n%s", got[rules])
+		}
+	}
+	after := steps(bin, ours, []string{withGroup, "stopnflog"})
+	if after[0] != `ipsec stopnflog: 0 ""` || strings.Contains(after[1], "NFLOG") {
+		t.Errorf("stopnflog: %s, rules left:\n%s", after[0], after[1])
 	}
 }
