@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"goswan/tests/testenv"
 )
@@ -226,5 +227,55 @@ func TestNflogLikeLibreswan(t *testing.T) {
 	after := steps(bin, ours, []string{withGroup, "stopnflog"})
 	if after[0] != `ipsec stopnflog: 0 ""` || strings.Contains(after[1], "NFLOG") {
 		t.Errorf("stopnflog: %s, rules left:\n%s", after[0], after[1])
+	}
+}
+
+// TestPlutoUpdownThroughGoswan: with goswan first on PATH as the site's
+// ipsec, pluto's default updown command (`ipsec _updown`) comes through
+// goswan to Libreswan's updown, so routing a conn works; before, goswan
+// answered "unknown IPsec command" and every auto=route conn ended
+// "could not route". The conn is added and routed with Libreswan 5's
+// verbs (`ipsec add`, `ipsec route`), which run goswan's auto.
+func TestPlutoUpdownThroughGoswan(t *testing.T) {
+	bin := testenv.Binary(t)
+	t.Setenv("PATH", filepath.Dir(bin)+":"+os.Getenv("PATH"))
+	if p, err := exec.LookPath("ipsec"); err != nil || p != bin {
+		t.Fatalf("ipsec on PATH is %q (%v), want goswan's %s", p, err, bin)
+	}
+	ns, peer := testenv.NewNetNS(t, "gsunit"), testenv.NewNetNS(t, "gsunit")
+	testenv.Veth(t, ns, "va", "192.0.2.1/24", peer, "vb", "192.0.2.2/24")
+	p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns,
+		Secrets: "192.0.2.1 192.0.2.2 : PSK \"not-a-real-secret-0123456789\"\n"})
+	conf := filepath.Join(p.Dir, "conns.conf")
+	if err := os.WriteFile(conf, []byte(`conn r
+	left=192.0.2.1
+	leftsubnet=10.1.0.0/24
+	leftsourceip=10.1.0.1
+	right=192.0.2.2
+	rightsubnet=10.2.0.0/24
+	authby=secret
+	auto=route
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"add", "--config", conf, "r"}, {"route", "--config", conf, "r"}} {
+		cmd := ns.Command(append([]string{bin, "--rundir", p.RunDir}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ipsec %s: %v\n%s\npluto log:\n%s", strings.Join(args, " "), err, out, p.Log())
+		}
+		t.Logf("ipsec %s:\n%s", strings.Join(args, " "), out)
+	}
+	p.WaitLog("route-client", 5*time.Second)
+	log := p.Log()
+	for _, bad := range []string{"unknown IPsec command", "could not route", "exited with status"} {
+		if strings.Contains(log, bad) {
+			t.Errorf("pluto log has %q:\n%s", bad, log)
+		}
+	}
+	// leftsourceip= makes Libreswan's updown add the source address and a
+	// route to the peer's subnet from it.
+	if out, _ := ns.IP("route", "show", "10.2.0.0/24"); !strings.Contains(out, "src 10.1.0.1") {
+		t.Errorf("no route to rightsubnet after ipsec route (Libreswan's updown did not run): %q\n%s", out, log)
 	}
 }
