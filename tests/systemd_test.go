@@ -101,7 +101,8 @@ func execLines(t *testing.T, unit, kind string) []execLine {
 
 // freeswanConf is a FreeS/WAN-era ipsec.conf that Libreswan's reader
 // refuses (plutoload= is a syntax error to it) and whose conn "flipped"
-// only exists as goswan reads alsoflip= (Libreswan ignores alsoflip).
+// only exists as goswan reads alsoflip= (Libreswan ignores alsoflip). Its
+// conn "broken" has a bad subnet: it is reported, the others load.
 const freeswanConf = `version 2.0
 
 config setup
@@ -128,6 +129,12 @@ conn net
 
 conn flipped
 	alsoflip=net
+	auto=add
+
+conn broken
+	left=192.0.2.2
+	right=192.0.2.9
+	rightsubnet=10.300.0.0/24
 	auto=add
 `
 
@@ -260,8 +267,16 @@ func TestSystemdUnitRuns(t *testing.T) {
 	await("WATCHDOG=1")
 
 	for _, l := range execLines(t, unit, "ExecStartPost") {
-		l.mayFail = false // this file has no broken conn: loading must succeed
-		run(l)
+		// One conn that cannot load must not fail the unit: the line
+		// is "-", and the error names the conn and its position.
+		if !l.mayFail {
+			t.Errorf("%s=%s fails the unit when one conn cannot load; want \"-\"", l.directives, strings.Join(l.argv, " "))
+		}
+		out := run(l)
+		wantErr := conf + `:32:14: rightsubnet: "10.300.0.0/24" is not a subnet`
+		if !strings.Contains(out, wantErr) || !strings.Contains(out, `1 conn not loaded (errors above): "broken"`) {
+			t.Errorf("%s output lacks the broken conn's error %q:\n%s", l.directives, wantErr, out)
+		}
 	}
 	out, _ := ns.Command(ls.Whack, "--ctlsocket", filepath.Join(rundir, "pluto.ctl"), "--status").CombinedOutput()
 	want := `"flipped": 10.2.0.0/24===192.0.2.2...192.0.2.1===10.1.0.0/24`

@@ -65,6 +65,14 @@ func (s *setup) plutoRun() error {
 		return err
 	}
 	applet.PrintWarnings(s.err, cfg.Warnings)
+	// As start: a bad config setup keyword is left out and pluto starts.
+	if cfg.Setup.Err != nil {
+		applet.Report(s.err, "", cfg.Setup.Err)
+		s.warn("config setup: the keywords above are ignored")
+	}
+	if b, set := cfg.Setup.Bool("pluto"); set && !b {
+		return fmt.Errorf("config setup says pluto=no: there is no pluto to run under systemd; use ipsec setup start for the manually keyed conns")
+	}
 	args, text, warnings := plutoConfig(&cfg.Setup, s.rundir, applet.SecretsPath())
 	for _, w := range warnings {
 		s.warn(w)
@@ -72,6 +80,10 @@ func (s *setup) plutoRun() error {
 	if err := s.ensureNSS(cfg); err != nil {
 		return err
 	}
+	if v := cfg.Setup.String("prepluto"); v != "" {
+		s.shell(v)
+	}
+	s.forward(cfg)
 	args = append(args, "--nofork")
 	if !s.showCmd(append([]string{s.progs.Pluto}, args...)) {
 		return nil
@@ -89,7 +101,8 @@ func (s *setup) plutoRun() error {
 
 // plutoLoad is `ipsec setup _plutoload`, the unit's ExecStartPost: with
 // pluto up, it loads the conns ipsec.conf asks for and starts the manually
-// keyed ones, as start does after starting pluto.
+// keyed ones, as start does after starting pluto. A conn that cannot load
+// is reported and skipped, and the exit status says so; the others load.
 func (s *setup) plutoLoad() error {
 	cfg, err := conf.Load(s.cfgPath, &conf.Options{})
 	if err != nil {
@@ -99,8 +112,15 @@ func (s *setup) plutoLoad() error {
 	if !s.showonly && !s.d.Answers() {
 		return fmt.Errorf("pluto does not answer on %s", s.d.Whack.CtlSocket)
 	}
+	skipped := applet.ReportSkipped(s.err, "ipsec setup", cfg.Unusable())
+	if v := cfg.Setup.String("postpluto"); v != "" {
+		s.shell(v)
+	}
 	if err := s.autostart(cfg); err != nil {
 		return err
 	}
-	return s.startManual(cfg)
+	if err := s.startManual(cfg); err != nil {
+		return err
+	}
+	return skipped
 }
