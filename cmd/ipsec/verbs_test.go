@@ -269,3 +269,22 @@ func TestUnknownSuggestsPrograms(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errb, want)
 	}
 }
+
+// TestHelpListsPrograms: `ipsec --help` lists the programs of Libreswan's
+// program directory that Libreswan's lists, not its _ helpers and not
+// names goswan answers itself.
+func TestHelpListsPrograms(t *testing.T) {
+	dir := fakeExecDir(t, "algparse", "ecdsasigkey", "_stackmanager", "whack", "setup", "old.orig")
+	fe, out, _ := testFrontEnd("IPSEC_EXECDIR=" + dir)
+	if status := fe.run([]string{"ipsec", "--help"}); status != 0 {
+		t.Fatalf("ipsec --help: status %d", status)
+	}
+	_, progs, ok := strings.Cut(out.String(), "Libreswan's programs, run from "+dir+":\n")
+	if !ok {
+		t.Fatalf("ipsec --help lists no programs of %s:\n%s", dir, out)
+	}
+	progs, _, _ = strings.Cut(progs, "\n\n")
+	if got := strings.Fields(progs); !slices.Equal(got, []string{"algparse", "ecdsasigkey"}) {
+		t.Errorf("ipsec --help lists programs %q, want [algparse ecdsasigkey]", got)
+	}
+}
