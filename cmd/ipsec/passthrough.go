@@ -99,7 +99,9 @@ func (fe *frontEnd) programEnv(g *globals, execdir string) []string {
 	path := fe.getenv("PATH")
 	if fe.self != "" {
 		dir := filepath.Dir(fe.self)
-		path = dir + ":" + strings.TrimPrefix(strings.TrimPrefix(path, dir), ":")
+		if path != dir && !strings.HasPrefix(path, dir+":") {
+			path = dir + ":" + path
+		}
 	}
 	set := [][2]string{
 		{"IPSEC_EXECDIR", execdir},

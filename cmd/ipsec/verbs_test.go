@@ -210,6 +210,10 @@ func TestPassThrough(t *testing.T) {
 				"IPSEC_RUNDIR": "/run/x", "CTLSOCKET": "/run/x/pluto.ctl", "IPSEC_VERSION": "4.10"}},
 		{name: "front-end options", args: []string{"--ctlsocket", "/s.ctl", "--config", "/c.conf", "algparse"}, status: "42",
 			wantEnv: map[string]string{"CTLSOCKET": "/s.ctl", "IPSEC_CONF": "/c.conf"}},
+		{name: "PATH kept", args: []string{"algparse"}, status: "0", env: []string{"PATH=/opt/goswan/sbin:/bin"},
+			wantEnv: map[string]string{"PATH": "/opt/goswan/sbin:/bin"}},
+		{name: "PATH with a longer name", args: []string{"algparse"}, status: "0", env: []string{"PATH=/opt/goswan/sbin2:/bin"},
+			wantEnv: map[string]string{"PATH": "/opt/goswan/sbin:/opt/goswan/sbin2:/bin"}},
 		{name: "--rundir", args: []string{"--rundir", "/r", "_stackmanager", "stop"}, status: "1",
 			wantEnv: map[string]string{"CTLSOCKET": "/r/pluto.ctl", "IPSEC_RUNDIR": "/run/pluto"}},
 	}
