@@ -26,6 +26,8 @@ have iptables /usr/sbin/iptables || need+=(iptables)
 have ping /usr/bin/ping || need+=(iputils-ping)
 have unshare /usr/bin/unshare || need+=(util-linux)
 have debootstrap /usr/sbin/debootstrap || need+=(debootstrap)
+# systemd-analyze verifies goswan-ipsec.service (tests/systemd_test.go)
+have systemd-analyze /usr/bin/systemd-analyze || need+=(systemd)
 
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then

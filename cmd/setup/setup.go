@@ -38,10 +38,10 @@ func Command() *cli.Command {
 	return &cli.Command{
 		Name:      "setup",
 		Usage:     "start, stop or restart IPsec: load the configuration and the kernel state",
-		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status",
+		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status|_plutorun|_plutoload",
 		Flags: []cli.Flag{
 			applet.ConfigFlag(),
-			&cli.StringFlag{Name: "rundir", Usage: "pluto's run `DIR` (pid file, control socket)", Value: pluto.DefaultRunDir},
+			&cli.StringFlag{Name: "rundir", Usage: "pluto's run `DIR` (pid file, control socket)", Value: pluto.DefaultRunDir, EnvVars: []string{"IPSEC_RUNDIR"}},
 			&cli.StringFlag{Name: "execdir", Usage: "find Libreswan's pluto and whack in `DIR`"},
 			&cli.BoolFlag{Name: "showonly", Usage: "print what start/stop/restart would run, run nothing"},
 			&cli.BoolFlag{Name: "show", Usage: "print each command before running it"},
@@ -70,7 +70,7 @@ func run(c *cli.Context) error {
 	}
 	verb := strings.TrimPrefix(c.Args().First(), "--")
 	switch verb {
-	case "start", "stop", "restart", "status", "force-reload", "_autostart", "_autostop":
+	case "start", "stop", "restart", "status", "force-reload", "_autostart", "_autostop", "_plutorun", "_plutoload":
 	default:
 		return applet.Usagef("unknown operation %q: expected start, stop, restart or status", c.Args().First())
 	}
@@ -93,7 +93,14 @@ func run(c *cli.Context) error {
 
 	s.progs = progs
 	s.d = pluto.NewDaemon(progs, s.rundir)
+	if done, err := s.viaSystemd(verb); done {
+		return err
+	}
 	switch verb {
+	case "_plutorun": // the systemd unit's ExecStart
+		return s.plutoRun()
+	case "_plutoload": // and its ExecStartPost
+		return s.plutoLoad()
 	case "start", "_autostart":
 		return s.start()
 	case "stop", "_autostop":
@@ -172,12 +179,7 @@ func (s *setup) startConfig(cfg *conf.Config) error {
 		s.warn("pluto=no: not starting pluto; only manually keyed conns are started")
 		return s.startManual(cfg)
 	}
-	s.version = pluto.V4_10
-	if v, err := pluto.ProgramVersion(s.progs.Pluto); err == nil {
-		s.version = v
-	} else if !s.showonly {
-		s.warn(fmt.Sprintf("%v; starting pluto as Libreswan 4.10's", err))
-	}
+	s.detectVersion()
 	args, text, warnings := plutoConfig(&cfg.Setup, s.version, s.rundir, applet.SecretsPath())
 	for _, w := range warnings {
 		s.warn(w)
@@ -342,3 +344,15 @@ func writeAtomic(path string, data []byte) error {
 }
 
 var errNoManual = errors.New("ipsec manual is not available in this goswan build")
+
+// detectVersion asks the installed pluto which Libreswan release it is, so
+// that its options and conns are spelled for that release; a pluto that
+// does not say is taken as 4.10's.
+func (s *setup) detectVersion() {
+	s.version = pluto.V4_10
+	if v, err := pluto.ProgramVersion(s.progs.Pluto); err == nil {
+		s.version = v
+	} else if !s.showonly {
+		s.warn(fmt.Sprintf("%v; starting pluto as Libreswan 4.10's", err))
+	}
+}
