@@ -153,6 +153,9 @@ func (s *setup) start() error {
 	if err := s.ensureNSS(cfg); err != nil {
 		return err
 	}
+	if err := s.importHostKeys(cfg, secretsFile(cfg)); err != nil {
+		return err
+	}
 	if v := cfg.Setup.String("prepluto"); v != "" {
 		s.shell(v)
 	}
