@@ -294,3 +294,23 @@ func (n *Named) command(argv ...string) *exec.Cmd {
 	}
 	return exec.Command(argv[0], argv[1:]...)
 }
+
+// DS returns the DS records (SHA-256) of zone's key-signing keys as
+// zone-file lines, made by BIND's dnssec-dsfromkey from the DNSKEYs named
+// serves: what a parent publishes, or what pluto takes as dnssec-anchors=.
+func (n *Named) DS(t testing.TB, zone string) string {
+	t.Helper()
+	dsfromkey := MustHaveCommand(t, "dnssec-dsfromkey")
+	out, err := n.command("dig", "@"+n.host(), "-p", fmt.Sprint(n.Port), "+norec", "+noall", "+answer",
+		"+tries=1", "+time=5", zone, "DNSKEY").Output()
+	if err != nil {
+		t.Fatalf("dig %s DNSKEY: %v", zone, err)
+	}
+	cmd := exec.Command(dsfromkey, "-2", "-f", "-", zone)
+	cmd.Stdin = strings.NewReader(string(out))
+	ds, err := cmd.CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(ds))) == 0 {
+		t.Fatalf("dnssec-dsfromkey %s: %v: %s (DNSKEYs: %s)", zone, err, ds, out)
+	}
+	return string(ds)
+}

@@ -54,7 +54,7 @@ func check(c *cli.Context, specs []oe.Spec) error {
 		}
 	}
 	if failed > 0 {
-		return applet.Exit(applet.ExitFailure, fmt.Errorf("%d of %d record sets in DNS differ from the local key's records", failed, len(results)))
+		return applet.Exit(applet.ExitFailure, fmt.Errorf("%d of %d checks failed: DNS does not hold the local key's records as a peer needs them", failed, len(results)))
 	}
 	return nil
 }
