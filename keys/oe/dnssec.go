@@ -128,15 +128,15 @@ type Link int
 
 // The chain's states, in the order a validator meets them.
 const (
-	Secure        Link = iota
-	LookupFailed       // no usable answer at all
-	Absent             // the record does not exist
-	Unsigned           // the answer carries no signature: the zone is not signed
-	Expired            // a signature is outside its validity period
-	BadSignature       // a signature does not verify
-	NoAnchor           // no trust anchor at or above the zone
-	NoDS               // the parent has no DS for the zone
-	AnchorMismatch     // the zone's DNSKEYs match neither its anchor nor its parent's DS
+	Secure         Link = iota
+	LookupFailed        // no usable answer at all
+	Absent              // the record does not exist
+	Unsigned            // the answer carries no signature: the zone is not signed
+	Expired             // a signature is outside its validity period
+	BadSignature        // a signature does not verify
+	NoAnchor            // no trust anchor at or above the zone
+	NoDS                // the parent has no DS for the zone
+	AnchorMismatch      // the zone's DNSKEYs match neither its anchor nor its parent's DS
 )
 
 var linkNames = [...]string{
