@@ -75,10 +75,11 @@ func (h *oeHost) start(t *testing.T) string {
 	return string(out)
 }
 
+// stop runs `ipsec setup stop`; it may run on another goroutine, so it
+// reports with Errorf.
 func (h *oeHost) stop(t *testing.T) {
-	t.Helper()
 	if out, err := h.ipsec(t, "setup", "--config", h.conf, "--rundir", h.p.RunDir, "stop"); err != nil {
-		t.Fatalf("%s: setup stop: %v\n%s", h.name, err, out)
+		t.Errorf("%s: setup stop: %v\n%s", h.name, err, out)
 	}
 	os.Remove(h.p.LogFile)
 }
@@ -281,10 +282,14 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	}
 	lap("positive: IKE SA established")
 
+	// Both plutos restart for each case: pluto caches a key from DNS
+	// for its TTL. They stop side by side (whack --shutdown takes seconds).
 	restart := func() {
 		t.Helper()
-		west.stop(t)
+		done := make(chan struct{})
+		go func() { defer close(done); west.stop(t) }()
 		east.stop(t)
+		<-done
 		east.start(t)
 		west.start(t)
 	}
@@ -296,7 +301,7 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	publish(east, named, rogue)
 	restart()
 	oppo()
-	if !west.p.WaitLog("AUTHENTICATION_FAILED", 10*time.Second) && !west.p.WaitLog("authentication failed", time.Second) {
+	if !west.p.WaitLog("authentication failed", 10*time.Second) {
 		t.Errorf("another key in DNS: west did not fail authentication\n%s", west.p.Log())
 	}
 	if established(west, 0) {
@@ -311,8 +316,12 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	}
 	restart()
 	oppo()
-	time.Sleep(2 * time.Second)
-	if established(west, 0) {
+	// The anchor says the zone is signed: libunbound calls the unsigned
+	// answer BOGUS and pluto ignores it.
+	if !west.p.WaitLog("unbound returned BOGUS response - ignored", 10*time.Second) {
+		t.Errorf("unsigned zone: west did not reject the answer\n%s", west.p.Log())
+	}
+	if established(west, time.Second) {
 		t.Errorf("unsigned zone: west established an IKE SA:\n%s", west.whack("--showstates"))
 	}
 	if pk := west.whack("--listpubkeys"); strings.Contains(pk, keyID(east)) {
