@@ -55,7 +55,7 @@ func (h *oeHost) mustIpsec(t *testing.T, args ...string) string {
 
 // start runs `ipsec setup start` in a private mount namespace whose
 // /etc/resolv.conf names our name server: pluto's libunbound reads it.
-func (h *oeHost) start(t *testing.T) string {
+func (h *oeHost) start(t *testing.T, group ...string) string {
 	t.Helper()
 	script := fmt.Sprintf("mount --bind %s /etc/resolv.conf && exec %s setup --config %s --rundir %s start",
 		h.resolv, testenv.Binary(t), h.conf, h.p.RunDir)
@@ -66,7 +66,11 @@ func (h *oeHost) start(t *testing.T) string {
 		t.Fatalf("%s: setup start: %v\n%s", h.name, err, out)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(h.whack("--status"), "prospective erouted") {
+	ready := `"private-or-clear#192.1.2.0/24": `
+	if len(group) > 0 {
+		ready = `"` + group[0] + `": `
+	}
+	for !strings.Contains(h.whack("--status"), ready) || !strings.Contains(h.whack("--status"), "prospective erouted") {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: OE policies not installed after setup start\n%s\n%s", h.name, h.whack("--status"), h.p.Log())
 		}
@@ -351,10 +355,13 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 		t.Errorf("record missing: west established an IKE SA")
 	}
 	west.stop(t)
-	west.writeConf(t, anchors, map[string]string{"private": oeEastAddr + "/32\n", "private-or-clear": "192.1.2.0/24\n", "clear": oeDNSAddr + "/32\n" + oeDNSAddr2 + "/32\n"})
-	west.start(t)
+	west.writeConf(t, anchors, map[string]string{"private": "192.1.2.0/24\n", "clear": oeDNSAddr + "/32\n" + oeDNSAddr2 + "/32\n"})
+	west.start(t, "private#192.1.2.0/24")
 	if pingOK() {
 		t.Errorf("record missing, private: ping passed although the policy is private (drop)")
+	}
+	if !strings.Contains(west.p.Log(), `"private#192.1.2.0/24"[1] ...`+oeEastAddr) {
+		t.Errorf("record missing, private: the packet did not go to the private policy\n%s", west.p.Log())
 	}
 	lap("negative: record missing (clear, then block)")
 }
