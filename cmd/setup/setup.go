@@ -153,6 +153,13 @@ func (s *setup) start() error {
 	if err := s.ensureNSS(cfg); err != nil {
 		return err
 	}
+	cfg, notes := completeOE(cfg, secretsFile(cfg))
+	for _, n := range notes {
+		s.say("%s", n)
+	}
+	if err := s.installPolicies(cfg); err != nil {
+		return err
+	}
 	if err := s.importHostKeys(cfg, secretsFile(cfg)); err != nil {
 		return err
 	}
