@@ -32,6 +32,7 @@ type oeHost struct {
 	conf       string // ipsec.conf for goswan
 	resolv     string // the resolv.conf its pluto sees
 	pub        string // leftrsasigkey= value
+	freeswan   bool   // configured as a FreeS/WAN 2 site: policy files only, no OE conns
 }
 
 func (h *oeHost) ipsec(t *testing.T, args ...string) (string, error) {
@@ -100,6 +101,10 @@ func (h *oeHost) writeConf(t *testing.T, anchors string, groups map[string]strin
 	t.Helper()
 	dir := filepath.Dir(h.conf)
 	pol := filepath.Join(h.p.Dir, "policies")
+	if h.freeswan {
+		// Where FreeS/WAN kept them; setup installs them for pluto.
+		pol = filepath.Join(dir, "ipsec.d", "policies")
+	}
 	os.MkdirAll(pol, 0o755)
 	for _, g := range []string{"private-or-clear", "private", "clear", "clear-or-private", "block"} {
 		if err := os.WriteFile(filepath.Join(pol, g), []byte(groups[g]), 0o644); err != nil {
@@ -115,7 +120,19 @@ func (h *oeHost) writeConf(t *testing.T, anchors string, groups map[string]strin
 	dnssec-enable=yes
 	dnssec-rootkey-file=""
 	dnssec-anchors=%s
+%s`, h.p.NSSDir, h.p.Dir, h.p.DumpDir, h.p.Secrets, h.p.LogFile, anchors, h.conns())
+	if err := os.WriteFile(filepath.Join(dir, "ipsec.conf"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
+// conns are Libreswan's OE conns; a FreeS/WAN 2 site has none (its
+// groups were implicit) but may switch one off.
+func (h *oeHost) conns() string {
+	if h.freeswan {
+		return "\nconn block\n\tauto=ignore\n"
+	}
+	return fmt.Sprintf(`
 conn clear
 	type=passthrough
 	authby=never
@@ -157,10 +174,7 @@ conn block
 	left=%%defaultroute
 	right=%%group
 	auto=ondemand
-`, h.p.NSSDir, h.p.Dir, h.p.DumpDir, h.p.Secrets, h.p.LogFile, anchors, h.pub)
-	if err := os.WriteFile(filepath.Join(dir, "ipsec.conf"), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, h.pub)
 }
 
 // TestOpportunisticDNSSEC: two hosts that were never configured for each
@@ -172,7 +186,9 @@ conn block
 // from DNS, validate it and establish the IKE SA (the Child SA cannot be
 // installed: this kernel has no ESP). Then the ways it must not work: the
 // peer's record holds another key, the zone is not signed, the record is
-// missing (the OE policy decides: clear or block).
+// missing (the OE policy decides: clear or block). East is configured as
+// a FreeS/WAN 2 site: its key only in ipsec.secrets, no OE conns (they were
+// implicit), its policy groups in ipsec.d/policies beside ipsec.conf.
 func TestOpportunisticDNSSEC(t *testing.T) {
 	testenv.MustBeRoot(t)
 	testenv.MustHaveCommand(t, "unshare")
@@ -187,7 +203,7 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	dns.AddAddr(t, "br0", oeDNSAddr2+"/24")
 	dns.MustIP(t, "link", "set", "br0", "up")
 	var west, east *oeHost
-	for i, h := range []*oeHost{{name: "west", addr: oeWestAddr}, {name: "east", addr: oeEastAddr}} {
+	for i, h := range []*oeHost{{name: "west", addr: oeWestAddr}, {name: "east", addr: oeEastAddr, freeswan: true}} {
 		h.ns = testenv.NewNetNS(t, "oe"+h.name[:1])
 		dev := fmt.Sprintf("v%d", i)
 		if out, err := exec.Command("ip", "-n", dns.Name, "link", "add", dev, "type", "veth", "peer", "name", "eth0", "netns", h.ns.Name).CombinedOutput(); err != nil {
@@ -256,8 +272,12 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 
 	// --- positive: traffic makes west fetch east's key and establish.
 	for _, h := range []*oeHost{east, west} {
-		if out := h.start(t); !strings.Contains(out, "imported RSA host key") {
+		out := h.start(t)
+		if !strings.Contains(out, "imported RSA host key") {
 			t.Fatalf("%s: setup start did not import the host key:\n%s", h.name, out)
+		}
+		if h.freeswan && (!strings.Contains(out, `added FreeS/WAN's implicit conn "private-or-clear"`) || !strings.Contains(out, "installed policy group")) {
+			t.Errorf("%s: setup start did not read the FreeS/WAN OE configuration:\n%s", h.name, out)
 		}
 	}
 	lap("both plutos started")

@@ -19,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/oeconf"
 	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 )
@@ -153,7 +154,7 @@ func (s *setup) start() error {
 	if err := s.ensureNSS(cfg); err != nil {
 		return err
 	}
-	cfg, notes := completeOE(cfg, secretsFile(cfg))
+	cfg, notes := oeconf.Complete(cfg, secretsFile(cfg))
 	for _, n := range notes {
 		s.say("%s", n)
 	}

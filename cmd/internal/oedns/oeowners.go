@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/oeconf"
 	"goswan/conf"
 	"goswan/keys/oe"
 )
@@ -56,8 +57,9 @@ func oeSpecs(c *cli.Context, base oe.Spec) ([]oe.Spec, error) {
 func OEAddrs(cfg *conf.Config) ([]netip.Addr, error) {
 	var out []netip.Addr
 	seen := map[netip.Addr]bool{}
+	cfg, _ = oeconf.Complete(cfg, "") // FreeS/WAN's implicit groups too
 	for _, cn := range cfg.Conns {
-		if !isOpportunistic(cn) {
+		if !isOpportunistic(cn) || cn.Auto() == "ignore" {
 			continue
 		}
 		local := cn.String("left")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"goswan/cmd/internal/oeconf"
 	"goswan/conf"
 	"goswan/keys/oe"
 	"goswan/secrets"
@@ -119,6 +120,7 @@ func opportunisticConn(cfg *conf.Config) *conf.Conn {
 	if cfg == nil {
 		return nil
 	}
+	cfg, _ = oeconf.Complete(cfg, "") // FreeS/WAN's implicit groups too
 	for _, cn := range cfg.Conns {
 		for _, kw := range []string{"right", "left"} {
 			if strings.HasPrefix(strings.ToLower(cn.String(kw)), "%opportunistic") {

@@ -1,4 +1,4 @@
-package setup
+package oeconf
 
 import (
 	"os"
@@ -11,11 +11,11 @@ import (
 	"goswan/keys"
 )
 
-// TestCompleteOE: FreeS/WAN-era OE conns come out as Libreswan's OE conns
+// TestComplete: FreeS/WAN-era OE conns come out as Libreswan's OE conns
 // (own key from ipsec.secrets, the peer's from DNS, IKEv2, the group's
 // shunts), implicit groups with entries get their conn, and conns written
 // for Libreswan stay as they are.
-func TestCompleteOE(t *testing.T) {
+func TestComplete(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("IPSEC_CONFS", dir)
 	pol := filepath.Join(dir, "ipsec.d", "policies")
@@ -61,7 +61,7 @@ conn private-libreswan
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, notes := completeOE(cfg, secretsPath)
+	out, notes := Complete(cfg, secretsPath)
 	get := func(name, kw string) string {
 		c := out.Conn(name)
 		if c == nil {
