@@ -141,6 +141,11 @@ func fill(c *conf.Conn, g *Group, own string) {
 		c.Set(conf.Value{Keyword: kw, Raw: v, From: c.Name, Origin: conf.FromConn})
 	}
 	set("left", "%defaultroute")
+	if g != nil {
+		// FreeS/WAN 2's group conns were implicit, with their auto=; a
+		// site's section of the same name only overrode keywords.
+		set("auto", g.auto)
+	}
 	if g != nil && !g.Oppo {
 		set("type", g.typ)
 		set("authby", "never")
