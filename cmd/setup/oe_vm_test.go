@@ -45,6 +45,11 @@ func TestOpportunisticVM(t *testing.T) {
 			}
 		}
 	}
+	// The DNSSEC root key a Debian host has (dns-root-data), which pluto
+	// loads by default.
+	if _, err := os.Stat("/usr/share/dns/root.key"); err == nil {
+		copySamePath(t, root, "/usr/share/dns/root.key")
+	}
 	copyWithLibs(t, root, append([]string{ls.Pluto, ls.Whack, ls.Addconn, certutil, pk12util, named, dsfromkey}, nss...)...)
 
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "ipsec"), "goswan/cmd/ipsec")

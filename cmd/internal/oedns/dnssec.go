@@ -12,9 +12,10 @@ import (
 	"goswan/keys/oe"
 )
 
-// DefaultRootKeyFile is Libreswan's dnssec-rootkey-file default, the
-// root key unbound-anchor maintains.
-const DefaultRootKeyFile = "/var/lib/unbound/root.key"
+// DefaultRootKeyFile is Libreswan's dnssec-rootkey-file default as
+// Debian builds it (pluto 4.10 logs "loading dnssec root key from:
+// /usr/share/dns/root.key"), the file of the dns-root-data package.
+const DefaultRootKeyFile = "/usr/share/dns/root.key"
 
 // dnssecFlags are the flags --check adds for validating the DNSSEC chain.
 func dnssecFlags() []cli.Flag {

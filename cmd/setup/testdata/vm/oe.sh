@@ -9,7 +9,7 @@
 # other.
 ip() { /sbin/ip "$@"; }
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-die() { echo "OE-VM: FAIL: $*"; for f in $T/*/pluto.log $T/dns/named.log; do [ -f $f ] && { echo "== $f"; tail -40 $f; }; done; exit 1; }
+die() { echo "OE-VM: FAIL: $*"; grep -ihE 'unbound|ub_|dns' $T/west/pluto.log | head -60; for f in $T/*/pluto.log $T/dns/named.log; do [ -f $f ] && { echo "== $f"; grep -v '^.\{24\}|' $f | tail -30; }; done; exit 1; }
 cp -a /t/root/. / || exit 1
 I=/t/ipsec
 T=/run/oe
@@ -24,6 +24,7 @@ ip -n pw addr add 192.1.2.254/32 dev lo
 ip -n pw route add default via 192.1.2.23
 ip -n pe route add default via 192.1.2.45
 echo "nameserver 192.1.2.254" > /etc/resolv.conf
+echo "127.0.0.1 localhost" > /etc/hosts
 
 mkdir -p $T/dns/keys
 cp /t/tsig.key $T/dns/tsig.key
@@ -78,6 +79,7 @@ config setup
 	secretsfile=$d/ipsec.secrets
 	dumpdir=$d
 	logfile=$d/pluto.log
+	plutodebug=all
 	dnssec-enable=yes
 	dnssec-rootkey-file=""
 	dnssec-anchors=$T/anchors.ds
@@ -86,7 +88,11 @@ config setup
 conn block
 	auto=ignore
 
+# The VM has no updown script (as the other VM tests, routes need none here).
 conn private-or-clear
+	leftupdown=%disabled
+
+conn clear
 	leftupdown=%disabled
 EOC
 	IPSEC_CONFS=$d/etc ip netns exec $ns $I showhostkey --file $d/ipsec.secrets --ipseckey --oe --publish \
