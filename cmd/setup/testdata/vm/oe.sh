@@ -9,7 +9,7 @@
 # other.
 ip() { /sbin/ip "$@"; }
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-die() { echo "OE-VM: FAIL: $*"; grep -ihE 'unbound|ub_|dns' $T/west/pluto.log | head -60; for f in $T/*/pluto.log $T/dns/named.log; do [ -f $f ] && { echo "== $f"; grep -v '^.\{24\}|' $f | tail -30; }; done; exit 1; }
+die() { echo "OE-VM: FAIL: $*"; for f in $T/*/pluto.log $T/dns/named.log; do [ -f $f ] && { echo "== $f"; grep -v '^.\{24\}|' $f | tail -30; }; done; exit 1; }
 cp -a /t/root/. / || exit 1
 I=/t/ipsec
 T=/run/oe
@@ -79,7 +79,6 @@ config setup
 	secretsfile=$d/ipsec.secrets
 	dumpdir=$d
 	logfile=$d/pluto.log
-	plutodebug=all
 	dnssec-enable=yes
 	dnssec-rootkey-file=""
 	dnssec-anchors=$T/anchors.ds
@@ -121,7 +120,7 @@ ip netns exec pw ping -c 3 -i 0.2 -W 3 192.1.2.23 || die "ping through the tunne
 echo "ping through the tunnel: ok"
 /usr/libexec/ipsec/whack --rundir $T/west/run --trafficstatus
 /usr/libexec/ipsec/whack --rundir $T/west/run --listpubkeys | grep -E 'RSA Key|ID_'
-grep -hE 'IPSECKEY -- returned|established (IKE|Child) SA' $T/west/pluto.log $T/east/pluto.log | cut -c1-220
+grep -hE 'established (IKE|Child) SA' $T/west/pluto.log $T/east/pluto.log | cut -c1-220
 ip -n pw -s xfrm state | grep -E '^src|proto esp|packets\)'
 out=$(ip -n pw -s xfrm state | grep -c 'proto esp')
 [ "$out" -ge 2 ] || die "no ESP states"
