@@ -85,7 +85,7 @@ func TestOpportunisticVM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("esp-vm.sh: %v; console:\n%s", err, tail(log))
 	}
-	for _, want := range []string{"imported RSA host key", "added FreeS/WAN's implicit conn", "Checking signed IPSECKEY at 45." + "2.1.192.in-addr.arpa",
+	for _, want := range []string{"imported RSA host key", "is a FreeS/WAN opportunistic conn; loaded as Libreswan's", "Checking signed IPSECKEY at 45." + "2.1.192.in-addr.arpa",
 		"established Child SA", "ping through the tunnel: ok", "type=ESP", "OE over ESP: ok"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("console lacks %q", want)

@@ -151,7 +151,7 @@ func (db *DB) CKAIDs() (map[string]bool, error) {
 	}
 	// An empty database: "certutil: no keys found", exit status 255.
 	if err != nil && !bytes.Contains(out, []byte("no keys found")) {
-		return nil, fmt.Errorf("listing the keys of NSS database %s: %v: %s", db.Dir, err, firstLine(out))
+		return nil, fmt.Errorf("listing the keys of NSS database %s: %v: %s", db.Dir, err, lastLine(out))
 	}
 	return ids, nil
 }
@@ -208,7 +208,7 @@ func (db *DB) Import(k *rsa.PrivateKey, label string) (bool, error) {
 	}
 	argv := append([]string{"-i", p12, "-d", "sql:" + db.Dir, "-w", pwf}, tok...)
 	if out, err := exec.Command(db.pk12util, argv...).CombinedOutput(); err != nil {
-		return false, fmt.Errorf("importing key %s into NSS database %s: %v: %s", ckaid, db.Dir, err, firstLine(out))
+		return false, fmt.Errorf("importing key %s into NSS database %s: %v: %s", ckaid, db.Dir, err, lastLine(out))
 	}
 	ftok, err := db.tokenArgs(dir, "-f")
 	if err != nil {
@@ -216,7 +216,7 @@ func (db *DB) Import(k *rsa.PrivateKey, label string) (bool, error) {
 	}
 	del := append([]string{"-D", "-d", "sql:" + db.Dir, "-n", nick}, ftok...)
 	if out, err := exec.Command(db.certutil, del...).CombinedOutput(); err != nil {
-		return true, fmt.Errorf("key %s imported into %s, but removing its carrier certificate %q failed: %v: %s", ckaid, db.Dir, nick, err, firstLine(out))
+		return true, fmt.Errorf("key %s imported into %s, but removing its carrier certificate %q failed: %v: %s", ckaid, db.Dir, nick, err, lastLine(out))
 	}
 	if has, err := db.Has(&k.PublicKey); err != nil || !has {
 		if err == nil {
@@ -249,15 +249,18 @@ func (db *DB) Create() error {
 		argv = append(argv, tok...)
 	}
 	if out, err := exec.Command(db.certutil, argv...).CombinedOutput(); err != nil {
-		return fmt.Errorf("creating NSS database in %s: %v: %s", db.Dir, err, firstLine(out))
+		return fmt.Errorf("creating NSS database in %s: %v: %s", db.Dir, err, lastLine(out))
 	}
 	return nil
 }
 
-func firstLine(b []byte) string {
+// lastLine keeps the NSS tools' last line, which carries the error
+// ("certutil: could not authenticate to token ...: SEC_ERROR_BAD_PASSWORD");
+// earlier ones narrate ("Checking token ...").
+func lastLine(b []byte) string {
 	s := strings.TrimSpace(string(b))
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
 	}
 	return s
 }
