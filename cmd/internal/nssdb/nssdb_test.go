@@ -65,7 +65,7 @@ func TestUsedKeys(t *testing.T) {
 	idx, _ := keys.SecretsEntry(k, 2048, "h", "@west", time.Now())
 	for _, tc := range []struct {
 		name, secrets, conn string
-		want               int
+		want                int
 	}{
 		{"key named by leftrsasigkey", string(idx), "\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauthby=secret\n\tleftrsasigkey=" + pub, 1},
 		{"key named by leftckaid", string(idx), "\tleft=192.0.2.1\n\tright=192.0.2.2\n\tleftckaid=" + keys.CKAID(&k.PublicKey), 1},
