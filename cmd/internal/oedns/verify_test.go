@@ -165,3 +165,24 @@ func TestVerifyChecksDisabledAndBroken(t *testing.T) {
 		t.Errorf("VerifyChecks without secrets =\n%s", got)
 	}
 }
+
+// TestVerifyChecksImplicitGroups: a FreeS/WAN 2 site has no OE conn, only
+// a policy group with entries; verify runs its OE checks all the same.
+func TestVerifyChecksImplicitGroups(t *testing.T) {
+	host := loadPub(t, "host.pub.pem")
+	dir := t.TempDir()
+	t.Setenv("IPSEC_CONFS", dir)
+	confPath := filepath.Join(dir, "ipsec.conf")
+	os.WriteFile(confPath, []byte("config setup\n\tipsecdir="+filepath.Join(dir, "none")+"\n"), 0o644)
+	o := VerifyOptions{Config: confPath, Pub: host, Timeout: 100 * time.Millisecond, Addrs: []netip.Addr{},
+		ResolvConf: filepath.Join(dir, "resolv.conf")}
+	os.WriteFile(o.ResolvConf, []byte("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"), 0o644)
+	if rs := VerifyChecks(context.Background(), o); len(rs) != 1 || rs[0].Status != oe.Disabled {
+		t.Fatalf("VerifyChecks without OE = %+v, want DISABLED", rs)
+	}
+	os.MkdirAll(filepath.Join(dir, "ipsec.d", "policies"), 0o755)
+	os.WriteFile(filepath.Join(dir, "ipsec.d", "policies", "private-or-clear"), []byte("0.0.0.0/0\n"), 0o644)
+	if rs := VerifyChecks(context.Background(), o); len(rs) < 2 || rs[0].Status == oe.Disabled {
+		t.Errorf("VerifyChecks with an implicit private-or-clear group = %+v, want the OE checks", rs)
+	}
+}
