@@ -13,6 +13,10 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "$2" ]; }
 have pluto /usr/libexec/ipsec/pluto || need+=(libreswan)
 have named /usr/sbin/named || need+=(bind9)
 have dig /usr/bin/dig || need+=(bind9-dnsutils)
+# OE tests: zones signed offline, DS records (dnssec-signzone, -dsfromkey),
+# and the DNSSEC root key pluto loads by default
+have dnssec-signzone /usr/bin/dnssec-signzone || need+=(bind9-utils)
+[ -f /usr/share/dns/root.key ] || need+=(dns-root-data)
 have ip /usr/sbin/ip || need+=(iproute2)
 have pk12util /usr/bin/pk12util || need+=(libnss3-tools)
 have mandoc /usr/bin/mandoc || need+=(mandoc)

@@ -2,11 +2,14 @@ package auto
 
 import (
 	"fmt"
+	"os"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/nssdb"
 	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 	"goswan/conf/token"
+	"goswan/secrets"
 )
 
 func (r *runner) loader() *pluto.Loader {
@@ -46,6 +49,9 @@ func (r *runner) add(names []string, replace bool) error {
 		}
 	}
 	skipErr := applet.ReportSkipped(r.err, "ipsec auto", skipped)
+	if err := r.importHostKeys(cfg, conns); err != nil {
+		return err
+	}
 	if replace {
 		for _, c := range conns {
 			if err := r.run([]string{"--name", c.Name, "--delete"}); err != nil {
@@ -99,4 +105,24 @@ func connNames(cfg *conf.Config) []string {
 		n = append(n, c.Name)
 	}
 	return n
+}
+
+// importHostKeys puts the `: RSA {` keys of ipsec.secrets that conns use
+// into pluto's NSS database before pluto is asked to load them, as setup
+// start does; Libreswan's pluto reads private keys only from there.
+func (r *runner) importHostKeys(cfg *conf.Config, conns []*conf.Conn) error {
+	path := cfg.Setup.String("secretsfile")
+	if path == "" {
+		path = applet.SecretsPath()
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	f, err := secrets.Load(path)
+	if err != nil {
+		fmt.Fprintln(r.err, err)
+	}
+	sub := *cfg
+	sub.Conns = conns
+	return nssdb.ImportHostKeys(r.out, &sub, f, r.showonly)
 }

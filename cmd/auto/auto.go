@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/oeconf"
 	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 	"goswan/conf/token"
@@ -276,6 +277,17 @@ func (r *runner) config() (*conf.Config, error) {
 		return nil, err
 	}
 	applet.PrintWarnings(r.err, cfg.Warnings)
+	// FreeS/WAN-era OE conns reach pluto as Libreswan's, as setup loads them.
+	secretsPath := cfg.Setup.String("secretsfile")
+	if secretsPath == "" {
+		secretsPath = applet.SecretsPath()
+	}
+	cfg, notes := oeconf.Complete(cfg, secretsPath)
+	if r.verbose {
+		for _, n := range notes {
+			fmt.Fprintf(r.err, "ipsec auto: %s\n", n)
+		}
+	}
 	r.cfg = cfg
 	return cfg, nil
 }

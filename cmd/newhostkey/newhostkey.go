@@ -5,10 +5,12 @@
 package newhostkey
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/keygen"
+	"goswan/cmd/internal/nssdb"
 	"goswan/cmd/rsasigkey"
 	"goswan/keys"
 	"goswan/secrets"
@@ -27,7 +30,7 @@ func Command() *cli.Command {
 		Name:  "newhostkey",
 		Usage: "generate a host key and add it to ipsec.secrets",
 		UsageText: "ipsec newhostkey [--output file] [--bits n] [--hostname host] [--id id] [--force] [--quiet] [--verbose]\n" +
-			"                 [--pem file [--pkcs1]] [--pkcs12 file --password-file file]",
+			"                 [--pem file [--pkcs1]] [--pkcs12 file --password-file file] [--nssdir dir]",
 		Description: "Generates an RSA key (e=65537) and appends it to the secrets file as a `: RSA {` entry.\n" +
 			"The file is created with mode 0600 if absent and is replaced atomically (temporary file + rename).",
 		Flags: []cli.Flag{
@@ -42,6 +45,7 @@ func Command() *cli.Command {
 			&cli.BoolFlag{Name: "pkcs1", Usage: "write --pem as PKCS#1 (BEGIN RSA PRIVATE KEY)"},
 			&cli.StringFlag{Name: "pkcs12", Usage: "also write the key with a self-signed certificate as PKCS#12 to `file`, for pk12util or ipsec import"},
 			&cli.StringFlag{Name: "password-file", Usage: "the PKCS#12 password is the first line of `file` (required with --pkcs12)"},
+			&cli.StringFlag{Name: "nssdir", Usage: "also put the private key into the NSS database in `dir` (created if absent), where Libreswan's pluto reads it"},
 		},
 		Action: run,
 	}
@@ -139,6 +143,11 @@ func run(c *cli.Context) error {
 			return err
 		}
 	}
+	if dir := c.String("nssdir"); dir != "" {
+		if err := intoNSS(dir, k); err != nil {
+			return err
+		}
+	}
 	if out == "-" {
 		_, err := c.App.Writer.Write(entry)
 		return err
@@ -154,9 +163,29 @@ func run(c *cli.Context) error {
 	if !c.Bool("quiet") {
 		ckaid := keys.CKAID(&k.PublicKey)
 		fmt.Fprintf(c.App.ErrWriter, "Generated RSA key pair with CKAID %s was stored in %s\n", ckaid, out)
+		if dir := c.String("nssdir"); dir != "" {
+			fmt.Fprintf(c.App.ErrWriter, "and in the NSS database %s\n", dir)
+		}
 		fmt.Fprintf(c.App.ErrWriter, "The public key can be displayed using: ipsec showhostkey --file %s --left --ckaid %s\n", out, ckaid)
 	}
 	return nil
+}
+
+// intoNSS imports k into the NSS database in dir, creating the database
+// as `ipsec initnss` does when there is none. The token password, if any,
+// is Libreswan's nsspassword beside the configuration.
+func intoNSS(dir string, k *rsa.PrivateKey) error {
+	db, err := nssdb.Open(dir, filepath.Join(applet.ConfDir(), "ipsec.d"))
+	if err != nil {
+		return err
+	}
+	if !db.Exists() {
+		if err := db.Create(); err != nil {
+			return err
+		}
+	}
+	_, err = db.Import(k, "")
+	return err
 }
 
 // ErrHasKey is returned when the secrets file already holds a key for the

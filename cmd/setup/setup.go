@@ -19,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"goswan/cmd/internal/applet"
+	"goswan/cmd/internal/oeconf"
 	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 )
@@ -185,6 +186,16 @@ func (s *setup) startConfig(cfg *conf.Config) error {
 		s.warn(w)
 	}
 	if err := s.ensureNSS(cfg); err != nil {
+		return err
+	}
+	cfg, notes := oeconf.Complete(cfg, secretsFile(cfg))
+	for _, n := range notes {
+		s.say("%s", n)
+	}
+	if err := s.installPolicies(cfg); err != nil {
+		return err
+	}
+	if err := s.importHostKeys(cfg, secretsFile(cfg)); err != nil {
 		return err
 	}
 	if v := cfg.Setup.String("prepluto"); v != "" {

@@ -27,6 +27,8 @@ type Named struct {
 	Secret  string   // TSIG secret, base64
 	KeyFile string   // the key in BIND's key-file format (tsig-keygen output)
 	Log     string   // named's stderr log
+
+	netns *NetNS // where named runs; nil: the host
 }
 
 // DefaultNamedZones is what StartNamed serves when given no zones: a forward
@@ -55,6 +57,18 @@ type NamedConfig struct {
 	Zones         []string // updatable only with the TSIG key; DefaultNamedZones when empty
 	InsecureZones []string // updatable by anyone on 127.0.0.1, without TSIG
 	ReadOnlyZones []string // not updatable at all
+	// SignedZones are updatable with the TSIG key and signed by named
+	// itself (dnssec-policy default): what it receives is signed, as a
+	// site's OE zone is. StartNamedConfig waits until each is signed.
+	SignedZones []string
+	// Raw is added to named.conf as is (zone statements of zones the test
+	// prepared itself, such as a zone signed offline).
+	Raw string
+	// NetNS runs named inside that namespace, listening on Listen port 53
+	// (for plutos in other namespaces); nil: the host's 127.0.0.1 on a
+	// free port.
+	NetNS  *NetNS
+	Listen string
 }
 
 // StartNamedConfig is StartNamed with zones that accept unsigned updates
@@ -62,7 +76,7 @@ type NamedConfig struct {
 func StartNamedConfig(t testing.TB, cfg NamedConfig) *Named {
 	t.Helper()
 	bin, _ := MustHaveNamed(t)
-	if len(cfg.Zones) == 0 {
+	if len(cfg.Zones) == 0 && len(cfg.SignedZones) == 0 && cfg.Raw == "" {
 		cfg.Zones = DefaultNamedZones
 	}
 	var lastErr error
@@ -80,9 +94,15 @@ func StartNamedConfig(t testing.TB, cfg NamedConfig) *Named {
 
 func startNamed(t testing.TB, bin string, cfg NamedConfig) (*Named, error) {
 	t.Helper()
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	listen, port := "127.0.0.1", 53
+	if cfg.NetNS != nil {
+		listen = cfg.Listen
+	} else {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		port = p
 	}
 	dir := t.TempDir()
 	secret := make([]byte, 32)
@@ -90,15 +110,16 @@ func startNamed(t testing.TB, bin string, cfg NamedConfig) (*Named, error) {
 		return nil, err
 	}
 	n := &Named{
-		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
+		Addr:    net.JoinHostPort(listen, fmt.Sprint(port)),
 		Port:    port,
 		Dir:     dir,
-		Zones:   append(append(append([]string{}, cfg.Zones...), cfg.InsecureZones...), cfg.ReadOnlyZones...),
+		Zones:   append(append(append(append([]string{}, cfg.Zones...), cfg.InsecureZones...), cfg.ReadOnlyZones...), cfg.SignedZones...),
 		KeyName: "ipsec-test-key",
 		KeyAlg:  "hmac-sha256",
 		Secret:  base64.StdEncoding.EncodeToString(secret),
 		KeyFile: filepath.Join(dir, "tsig.key"),
 		Log:     filepath.Join(dir, "named.log"),
+		netns:   cfg.NetNS,
 	}
 	keyText := fmt.Sprintf("key %q {\n\talgorithm %s;\n\tsecret %q;\n};\n", n.KeyName, n.KeyAlg, n.Secret)
 	if err := os.WriteFile(n.KeyFile, []byte(keyText), 0o600); err != nil {
@@ -111,25 +132,33 @@ options {
 	pid-file %q;
 	session-keyfile %q;
 	managed-keys-directory %q;
-	listen-on port %d { 127.0.0.1; };
+	listen-on port %d { %s; };
 	listen-on-v6 { none; };
 	recursion no;
 	dnssec-validation no;
 	notify no;
-	allow-query { 127.0.0.1; };
+	allow-query { any; };
 };
 controls { };
-`, n.KeyFile, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port)
+%s
+`, n.KeyFile, dir, filepath.Join(dir, "named.pid"), filepath.Join(dir, "session.key"), dir, port, listen, cfg.Raw)
 	for i, z := range n.Zones {
 		file := filepath.Join(dir, z+".db")
 		allow := fmt.Sprintf("key %q;", n.KeyName)
+		extra := ""
 		switch {
+		case i >= len(cfg.Zones)+len(cfg.InsecureZones)+len(cfg.ReadOnlyZones):
+			keyDir := filepath.Join(dir, "keys-"+z)
+			if err := os.MkdirAll(keyDir, 0o700); err != nil {
+				return nil, err
+			}
+			extra = fmt.Sprintf("\tkey-directory %q;\n\tdnssec-policy default;\n\tinline-signing no;\n", keyDir)
 		case i >= len(cfg.Zones)+len(cfg.InsecureZones):
 			allow = "none;"
 		case i >= len(cfg.Zones):
 			allow = "127.0.0.1;"
 		}
-		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { %s };\n};\n", z, file, allow)
+		fmt.Fprintf(&conf, "zone %q {\n\ttype primary;\n\tfile %q;\n\tallow-update { %s };\n%s};\n", z, file, allow, extra)
 		zone := "$TTL 300\n@\tIN SOA\tns1.example.com. hostmaster.example.com. 1 3600 600 86400 300\n\tIN NS\tns1.example.com.\n"
 		if z == "example.com" {
 			zone += "ns1\tIN A\t127.0.0.1\n"
@@ -149,6 +178,9 @@ controls { };
 	// -g: foreground, log to stderr, no setuid; -n 1: one worker thread is
 	// plenty for a test and spares a shared machine.
 	cmd := exec.Command(bin, "-g", "-c", confPath, "-n", "1")
+	if cfg.NetNS != nil {
+		cmd = cfg.NetNS.Command(bin, "-g", "-c", confPath, "-n", "1")
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -180,6 +212,8 @@ controls { };
 			// port was taken after freePort; try another.
 			stop()
 			return nil, fmt.Errorf("named could not listen on port %d:\n%s", port, log)
+		case strings.Contains(log, " running\n") && !n.signed(cfg.SignedZones):
+			// dnssec-policy signs a zone shortly after loading it.
 		case strings.Contains(log, " running\n"): // the last start-up line
 			t.Cleanup(func() {
 				stop()
@@ -227,10 +261,56 @@ func freePort() (int, error) {
 func (n *Named) Dig(t testing.TB, name, qtype string) string {
 	t.Helper()
 	dig := MustHaveCommand(t, "dig")
-	out, err := exec.Command(dig, "@127.0.0.1", "-p", fmt.Sprint(n.Port), "+noall", "+answer",
+	out, err := n.command(dig, "@"+n.host(), "-p", fmt.Sprint(n.Port), "+noall", "+answer",
 		"+tcp", "+nosplit", "+tries=1", "+time=5", name, qtype).CombinedOutput()
 	if err != nil {
 		t.Fatalf("dig %s %s: %v\n%s", name, qtype, err, out)
 	}
 	return string(out)
+}
+
+// signed reports whether every zone answers its DNSKEY query with a
+// signature, i.e. named has signed it.
+func (n *Named) signed(zones []string) bool {
+	for _, z := range zones {
+		out, err := n.command("dig", "@"+n.host(), "-p", fmt.Sprint(n.Port), "+norec", "+dnssec", "+noall",
+			"+answer", "+tries=1", "+time=1", z, "DNSKEY").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "RRSIG") {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *Named) host() string {
+	h, _, _ := net.SplitHostPort(n.Addr)
+	return h
+}
+
+// command runs argv where named runs (its namespace, or the host).
+func (n *Named) command(argv ...string) *exec.Cmd {
+	if n.netns != nil {
+		return n.netns.Command(argv...)
+	}
+	return exec.Command(argv[0], argv[1:]...)
+}
+
+// DS returns the DS records (SHA-256) of zone's key-signing keys as
+// zone-file lines, made by BIND's dnssec-dsfromkey from the DNSKEYs named
+// serves: what a parent publishes, or what pluto takes as dnssec-anchors=.
+func (n *Named) DS(t testing.TB, zone string) string {
+	t.Helper()
+	dsfromkey := MustHaveCommand(t, "dnssec-dsfromkey")
+	out, err := n.command("dig", "@"+n.host(), "-p", fmt.Sprint(n.Port), "+norec", "+noall", "+answer",
+		"+tries=1", "+time=5", zone, "DNSKEY").Output()
+	if err != nil {
+		t.Fatalf("dig %s DNSKEY: %v", zone, err)
+	}
+	cmd := exec.Command(dsfromkey, "-2", "-f", "-", zone)
+	cmd.Stdin = strings.NewReader(string(out))
+	ds, err := cmd.CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(ds))) == 0 {
+		t.Fatalf("dnssec-dsfromkey %s: %v: %s (DNSKEYs: %s)", zone, err, ds, out)
+	}
+	return string(ds)
 }

@@ -15,8 +15,8 @@ const ResolvConf = "/etc/resolv.conf"
 
 // check looks up the records spec describes and prints one line per owner
 // and type. Any difference is exit status 1.
-func check(c *cli.Context, spec oe.Spec) error {
-	want, err := spec.Records()
+func check(c *cli.Context, specs []oe.Spec) error {
+	want, err := oe.AllRecords(specs...)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,19 @@ func check(c *cli.Context, spec oe.Spec) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	results := oe.Checker{Resolver: res, Pub: spec.Pub}.Records(ctx, want)
+	chk := oe.Checker{Resolver: res, Pub: specs[0].Pub}
+	results := chk.Records(ctx, want)
+	if c.Bool("dnssec") || len(c.StringSlice("anchors")) > 0 {
+		v, err := validator(c, res, applet.ConfigPath(c))
+		if err != nil {
+			return err
+		}
+		owners := oe.IPSECKEYOwners(want)
+		if len(owners) == 0 {
+			return applet.Usagef("--dnssec validates IPSECKEY records: add --ipseckey")
+		}
+		results = append(results, signedChecks(ctx, chk, v, owners)...)
+	}
 	write(c.App.Writer, results)
 	failed := 0
 	for _, r := range results {
@@ -42,7 +54,7 @@ func check(c *cli.Context, spec oe.Spec) error {
 		}
 	}
 	if failed > 0 {
-		return applet.Exit(applet.ExitFailure, fmt.Errorf("%d of %d record sets in DNS differ from the local key's records", failed, len(results)))
+		return applet.Exit(applet.ExitFailure, fmt.Errorf("%d of %d checks failed: DNS does not hold the local key's records as a peer needs them", failed, len(results)))
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ const DefaultTTL = 3600
 // --precedence and --owner are showhostkey's own printing flags, read here
 // by name.
 func Flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.BoolFlag{Name: "publish", Usage: "send the chosen records to a name server as an RFC 2136 update signed with TSIG"},
 		&cli.BoolFlag{Name: "check", Usage: "look the chosen records up in DNS and compare them with the local key"},
 		&cli.StringFlag{Name: "server", Usage: "with --publish: the primary name server `HOST[:PORT]` to update"},
@@ -43,7 +43,7 @@ func Flags() []cli.Flag {
 		&cli.StringFlag{Name: "ptr-domain", Usage: "with --subnet: also publish each client's PTR to A-B-C-D.`DOMAIN`"},
 		&cli.StringFlag{Name: "nameserver", Usage: "with --check: ask name server `HOST[:PORT]` (default: --server, else /etc/resolv.conf)"},
 		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "wait at most `DURATION` for each DNS answer"},
-	}
+	}, append(dnssecFlags(), oeFlags()...)...)
 }
 
 // Requested reports whether --publish or --check was given; the applet
@@ -87,10 +87,16 @@ func Run(c *cli.Context, pick func() (*rsa.PublicKey, error)) error {
 		return err
 	}
 	spec.Pub = pub
-	if c.Bool("publish") {
-		return publish(c, spec)
+	specs := []oe.Spec{spec}
+	if c.Bool("oe") {
+		if specs, err = oeSpecs(c, spec); err != nil {
+			return err
+		}
 	}
-	return check(c, spec)
+	if c.Bool("publish") {
+		return publish(c, specs)
+	}
+	return check(c, specs)
 }
 
 // specFromFlags reads the record choice. The owner is --owner when given
@@ -122,6 +128,15 @@ func specFromFlags(c *cli.Context) (oe.Spec, error) {
 			o = "@" + o
 		}
 		s.ID = o
+	}
+	if s.ID == "" && c.Bool("oe") {
+		if c.Bool("key") || c.String("txt") != "" || c.IsSet("subnet") {
+			return s, applet.Usagef("--oe publishes IPSECKEY records, the ones pluto fetches; drop --key, --txt and --subnet")
+		}
+		return s, nil
+	}
+	if c.Bool("oe") {
+		return s, applet.Usagef("--oe finds the owners itself; drop --id/--owner (or drop --oe)")
 	}
 	if s.ID == "" {
 		return s, applet.Usagef("--publish and --check need the owner: --id @FQDN or --id ADDRESS (or --owner)")

@@ -27,7 +27,7 @@ func checkPublishFlags(c *cli.Context) error {
 	return nil
 }
 
-func publish(c *cli.Context, spec oe.Spec) error {
+func publish(c *cli.Context, specs []oe.Spec) error {
 	var key oe.TSIGKey
 	if arg := c.String("tsig-key"); arg != "" {
 		k, err := oe.LoadTSIGKey(arg)
@@ -36,7 +36,7 @@ func publish(c *cli.Context, spec oe.Spec) error {
 		}
 		key = k
 	}
-	rrs, err := spec.Records()
+	rrs, err := oe.AllRecords(specs...)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"goswan/cmd/internal/oeconf"
 	"goswan/conf"
 	"goswan/keys/oe"
 	"goswan/secrets"
@@ -25,6 +26,9 @@ type VerifyOptions struct {
 	Pub        *rsa.PublicKey // the local key; nil: read it from Secrets
 	Addrs      []netip.Addr   // public addresses; nil: those of this host's interfaces
 	Timeout    time.Duration  // per DNS query; 5 s when zero
+	// Anchors are trust-anchor files; nil: those of config setup
+	// (dnssec-anchors=, dnssec-rootkey-file=), as pluto loads them.
+	Anchors []string
 }
 
 // VerifyTimeout bounds all of verify's OE lookups together.
@@ -101,13 +105,14 @@ func VerifyChecks(ctx context.Context, o VerifyOptions) []oe.Result {
 		addrs = publicAddrs()
 	}
 	if len(addrs) == 0 {
-		return append(out, oe.Result{Label: label, Status: oe.NA, Detail: "no public address: reverse-map checks skipped (initiator-only OE needs none)"})
+		out = append(out, oe.Result{Label: label, Status: oe.NA, Detail: "no public address: reverse-map checks skipped (initiator-only OE needs none)"})
+	} else {
+		out = append(out, oe.Result{Label: label, Status: oe.OK})
+		for _, a := range addrs {
+			out = append(out, c.Reverse(ctx, a)...)
+		}
 	}
-	out = append(out, oe.Result{Label: label, Status: oe.OK})
-	for _, a := range addrs {
-		out = append(out, c.Reverse(ctx, a)...)
-	}
-	return out
+	return append(out, verifySigned(ctx, cfg, o, c, id, addrs)...)
 }
 
 // opportunisticConn returns the first conn doing OE, or nil.
@@ -115,6 +120,7 @@ func opportunisticConn(cfg *conf.Config) *conf.Conn {
 	if cfg == nil {
 		return nil
 	}
+	cfg, _ = oeconf.Complete(cfg, "") // FreeS/WAN's implicit groups too
 	for _, cn := range cfg.Conns {
 		for _, kw := range []string{"right", "left"} {
 			if strings.HasPrefix(strings.ToLower(cn.String(kw)), "%opportunistic") {

@@ -82,9 +82,11 @@ func render(rs []oe.Result) string {
 	return b.String()
 }
 
-// TestVerifyChecksNamed: verify's OE checks pass for a correct setup, in
-// the forward map of the id and the reverse map of the address, and fail
-// for a wrong key in DNS.
+// TestVerifyChecksNamed: verify's OE checks pass for a correct FreeS/WAN
+// setup (KEY and TXT), in the forward map of the id and the reverse map of
+// the address, and fail for a wrong key in DNS; in both, verify says that
+// today's pluto needs a signed IPSECKEY at each place and that there is
+// none.
 func TestVerifyChecksNamed(t *testing.T) {
 	n := testenv.StartNamed(t)
 	host, other := loadPub(t, "host.pub.pem"), loadPub(t, "other.pub.pem")
@@ -102,6 +104,10 @@ Looking for KEY in forward map: xy.example.com    	[OK]
 Does the machine have at least one non-private address?	[OK]
 Looking for KEY in reverse map: 4.2.0.192.in-addr.arpa.	[OK]
 Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.	[OK]
+Checking signed IPSECKEY at 4.2.0.192.in-addr.arpa	[MISSING]
+  record absent: no IPSECKEY record at 4.2.0.192.in-addr.arpa. (NOERROR); publish it with ipsec showhostkey --ipseckey --oe --publish
+Checking signed IPSECKEY at xy.example.com        	[MISSING]
+  record absent: no IPSECKEY record at xy.example.com. (NOERROR); publish it with ipsec showhostkey --ipseckey --id @xy.example.com --publish
 `
 	if got != want {
 		t.Errorf("VerifyChecks (correct setup) =\n%s\nwant\n%s", got, want)
@@ -125,8 +131,8 @@ Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.	[OK]
 			failed++
 		}
 	}
-	if failed != 3 {
-		t.Errorf("VerifyChecks (wrong key) has %d failures, want 3:\n%s", failed, got)
+	if failed != 6 {
+		t.Errorf("VerifyChecks (wrong key) has %d failures, want 3 for KEY/TXT and 3 for IPSECKEY:\n%s", failed, got)
 	}
 
 	// --hostname: the host's forward records and the reverse map of its A record.
@@ -140,7 +146,8 @@ Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.	[OK]
 	o.Addrs, o.Hostname = nil, "xy.example.com"
 	got = render(VerifyChecks(ctx, o))
 	if !strings.Contains(got, fmt.Sprintf("%-50s\t[OK]\n", "Looking for addresses of xy.example.com")) ||
-		!strings.Contains(got, "Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.\t[OK]\n") || strings.Contains(got, "FAILED") {
+		!strings.Contains(got, "Looking for TXT in reverse map: 4.2.0.192.in-addr.arpa.\t[OK]\n") || strings.Contains(got, "FAILED") ||
+		!strings.Contains(got, "Checking signed IPSECKEY at 4.2.0.192.in-addr.arpa\t[MISSING]") {
 		t.Errorf("VerifyChecks --hostname =\n%s", got)
 	}
 }
@@ -156,5 +163,26 @@ func TestVerifyChecksDisabledAndBroken(t *testing.T) {
 	rs = VerifyChecks(context.Background(), VerifyOptions{Config: confPath, Secrets: filepath.Join(t.TempDir(), "none"), Nameserver: "127.0.0.1:1"})
 	if got := render(rs); len(rs) != 2 || rs[1].Status != oe.Failed || !strings.Contains(got, "Checking for RSA key (") {
 		t.Errorf("VerifyChecks without secrets =\n%s", got)
+	}
+}
+
+// TestVerifyChecksImplicitGroups: a FreeS/WAN 2 site has no OE conn, only
+// a policy group with entries; verify runs its OE checks all the same.
+func TestVerifyChecksImplicitGroups(t *testing.T) {
+	host := loadPub(t, "host.pub.pem")
+	dir := t.TempDir()
+	t.Setenv("IPSEC_CONFS", dir)
+	confPath := filepath.Join(dir, "ipsec.conf")
+	os.WriteFile(confPath, []byte("config setup\n\tipsecdir="+filepath.Join(dir, "none")+"\n"), 0o644)
+	o := VerifyOptions{Config: confPath, Pub: host, Timeout: 100 * time.Millisecond, Addrs: []netip.Addr{},
+		ResolvConf: filepath.Join(dir, "resolv.conf")}
+	os.WriteFile(o.ResolvConf, []byte("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"), 0o644)
+	if rs := VerifyChecks(context.Background(), o); len(rs) != 1 || rs[0].Status != oe.Disabled {
+		t.Fatalf("VerifyChecks without OE = %+v, want DISABLED", rs)
+	}
+	os.MkdirAll(filepath.Join(dir, "ipsec.d", "policies"), 0o755)
+	os.WriteFile(filepath.Join(dir, "ipsec.d", "policies", "private-or-clear"), []byte("0.0.0.0/0\n"), 0o644)
+	if rs := VerifyChecks(context.Background(), o); len(rs) < 2 || rs[0].Status == oe.Disabled {
+		t.Errorf("VerifyChecks with an implicit private-or-clear group = %+v, want the OE checks", rs)
 	}
 }
