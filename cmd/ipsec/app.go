@@ -22,6 +22,7 @@ import (
 	"goswan/cmd/rsasigkey"
 	"goswan/cmd/setup"
 	"goswan/cmd/showhostkey"
+	"goswan/cmd/updown"
 	"goswan/cmd/verify"
 	"goswan/conf/token"
 )
@@ -42,6 +43,7 @@ var applets = []func() *cli.Command{
 	look.Command,
 	readwriteconf.Command,
 	addconn.Command,
+	updown.Command,
 }
 
 // run is the whole program: it returns the exit status instead of exiting so
