@@ -50,8 +50,8 @@ type updownCase struct {
 	args []string          // the updown command's arguments
 	v6   bool
 	host bool // -host verbs (no client subnets)
-	// want are lines that must be in the state after route-*, so that the
-	// case cannot pass with both implementations doing nothing.
+	// want are lines that must be in 4.10's state after route-*, so that
+	// the case cannot pass with both implementations doing nothing.
 	want []string
 }
 
@@ -61,7 +61,7 @@ func v4Env(extra map[string]string) map[string]string {
 		"PLUTO_CONN_POLICY": "PSK+ENCRYPT+TUNNEL+PFS+UP+IKEV2_ALLOW", "PLUTO_CONN_KIND": "CK_PERMANENT",
 		"PLUTO_CONN_ADDRFAMILY": "ipv4", "PLUTO_STACK": "xfrm", "PLUTO_INTERFACE": "v0",
 		"PLUTO_ME": "192.0.2.1", "PLUTO_MY_ID": "@west", "PLUTO_PEER": "192.0.2.2", "PLUTO_PEER_ID": "@east",
-		"PLUTO_NEXT_HOP": "192.0.2.2",
+		"PLUTO_NEXT_HOP":  "192.0.2.2",
 		"PLUTO_MY_CLIENT": "198.51.100.0/24", "PLUTO_MY_CLIENT_NET": "198.51.100.0", "PLUTO_MY_CLIENT_MASK": "255.255.255.0",
 		"PLUTO_PEER_CLIENT": "203.0.113.0/24", "PLUTO_PEER_CLIENT_NET": "203.0.113.0", "PLUTO_PEER_CLIENT_MASK": "255.255.255.0",
 		"PLUTO_MY_PORT": "0", "PLUTO_MY_PROTOCOL": "0", "PLUTO_PEER_PORT": "0", "PLUTO_PEER_PROTOCOL": "0",
@@ -122,7 +122,7 @@ func updownCases() []updownCase {
 		{name: "v6-client-sourceip", v6: true, env: v6Env(map[string]string{"PLUTO_NEXT_HOP": "2001:db8:1::fe", "PLUTO_MY_SOURCEIP": "2001:db8:a::1"}),
 			want: []string{"2001:db8:b::/64 via 2001:db8:1::fe dev v0 src 2001:db8:a::1", "lo    inet6 2001:db8:a::1/128 scope global"}},
 		{name: "v6-client-sourceip-metric-mtu", v6: true, env: v6Env(map[string]string{"PLUTO_MY_SOURCEIP": "2001:db8:a::1", "PLUTO_METRIC": "50", "PLUTO_MTU": "1400"}),
-			want: []string{"2001:db8:b::/64 via 2001:db8:1::2 dev v0 src 2001:db8:a::1 metric 50 mtu 1400"}},
+			want: []string{"2001:db8:b::/64 dev v0 src 2001:db8:a::1 metric 50 mtu 1400"}},
 		{name: "v6-host", v6: true, host: true, env: v6Env(map[string]string{
 			"PLUTO_MY_CLIENT": "2001:db8:1::1/128", "PLUTO_MY_CLIENT_NET": "2001:db8:1::1",
 			"PLUTO_PEER_CLIENT": "2001:db8:1::2/128", "PLUTO_PEER_CLIENT_NET": "2001:db8:1::2"})},
@@ -347,7 +347,7 @@ func compareUpdown(t *testing.T, c updownCase, ref, ours updownImpl) int {
 			t.Errorf("%s: state differs (- %s, + %s):\n%s\n%s output:\n%s\n%s output:\n%s", verb, ref.name, ours.name,
 				lineDiff(states[0], states[1]), ref.name, outs[0], ours.name, outs[1])
 		}
-		if strings.HasPrefix(verb, "route-") {
+		if strings.HasPrefix(verb, "route-") && ref.name == "libreswan-4.10" {
 			for _, w := range c.want {
 				if !strings.Contains(states[0], w) {
 					t.Errorf("%s: %s's state lacks %q (the case does not test what it says):\n%s", verb, ref.name, w, states[0])
