@@ -87,7 +87,7 @@ func (u *updown) env(op string) []string {
 // namespace when it is the default, else the conn's command through the
 // shell, as pluto runs it.
 func (u *updown) run(op string, h *kernel.Handle, stdout, stderr io.Writer) error {
-	if u.command == defaultUpdown {
+	if args, ok := builtinArgs(u.command); ok {
 		vars := map[string]string{}
 		for _, kv := range u.env(op) {
 			k, v, _ := strings.Cut(kv, "=")
@@ -101,7 +101,7 @@ func (u *updown) run(op string, h *kernel.Handle, stdout, stderr io.Writer) erro
 		}
 		sys := &goupdown.System{Kernel: h, Stdout: stdout, Stderr: stderr,
 			ResolvConf: "/etc/resolv.conf", ResolvBackup: "/run/pluto/libreswan-resolv-conf-backup"}
-		if code := goupdown.Run(sys, getenv, nil); code != 0 {
+		if code := goupdown.Run(sys, getenv, args); code != 0 {
 			return fmt.Errorf("updown %s (PLUTO_VERB=%s) failed: exit status %d", u.command, u.verb(op), code)
 		}
 		return nil
@@ -113,6 +113,20 @@ func (u *updown) run(op string, h *kernel.Handle, stdout, stderr io.Writer) erro
 		return fmt.Errorf("updown %s (PLUTO_VERB=%s) failed: %w", u.command, u.verb(op), err)
 	}
 	return nil
+}
+
+// builtinArgs recognises the default command, with plain arguments
+// (`ipsec _updown --route yes`): goswan's own _updown, run in-process with
+// those arguments. A command with shell syntax goes to the shell.
+func builtinArgs(command string) ([]string, bool) {
+	if strings.ContainsAny(command, "'\"\\$`;&|<>(){}*?[]~#=") {
+		return nil, false
+	}
+	f := strings.Fields(command)
+	if len(f) < 2 || f[0] != "ipsec" || f[1] != "_updown" {
+		return nil, false
+	}
+	return f[2:], true
 }
 
 // mask is the netmask FreeS/WAN's updown scripts expect: dotted quad for

@@ -47,10 +47,11 @@ fi
 established() { # CONN: a Child SA of CONN is up on west
 	/usr/libexec/ipsec/whack --rundir /run/pluto --trafficstatus 2>/dev/null | grep -q "\"$1\""
 }
-wait_up() {
+wait_up() { # CONN: wait for it, unless pluto does not know it at all
+	/usr/libexec/ipsec/whack --rundir /run/pluto --status 2>/dev/null | grep -q "\"$1\"" || { echo "pluto has no conn $1"; return 1; }
 	i=0
 	while ! established "$1"; do
-		i=$((i + 1)); [ $i -le 60 ] || return 1
+		i=$((i + 1)); [ $i -le 40 ] || return 1
 		sleep 1
 	done
 }
