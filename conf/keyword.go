@@ -2,6 +2,7 @@ package conf
 
 import (
 	"strings"
+	"sync"
 )
 
 //go:generate go run gen_keywords.go
@@ -81,7 +82,9 @@ const (
 // table entry; endIndex maps the stem of a left/right keyword ("subnet" for
 // leftsubnet). FreeS/WAN has both forms for some keywords (espenckey and
 // leftespenckey), so the two maps are kept apart.
-var keywordIndex, endIndex = func() (map[string]*Keyword, map[string]*Keyword) {
+// They are built on first use, not when the package is initialised: every
+// ipsec command links conf, and `ipsec --version` reads no keyword.
+var keywordIndexes = sync.OnceValues(func() (map[string]*Keyword, map[string]*Keyword) {
 	plain := make(map[string]*Keyword, len(keywordTable))
 	ends := make(map[string]*Keyword)
 	for i := range keywordTable {
@@ -94,13 +97,14 @@ var keywordIndex, endIndex = func() (map[string]*Keyword, map[string]*Keyword) {
 		}
 	}
 	return plain, ends
-}()
+})
 
 // LookupKeyword finds the table entry for a keyword as written (any case).
 // It returns the entry, the side for left/right keywords, and the canonical
 // name under which the value is stored ("leftsubnet", "rightsubnet").
 func LookupKeyword(written string) (k *Keyword, side Side, canonical string) {
 	w := lower(written)
+	keywordIndex, endIndex := keywordIndexes()
 	if k := keywordIndex[w]; k != nil {
 		return k, NoSide, k.Name
 	}

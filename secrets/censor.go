@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // This file is the censor that `ipsec barf` runs over ipsec.secrets and
@@ -253,12 +254,19 @@ func rsaField(s string) bool {
 	return false
 }
 
+// The censor's patterns are compiled on first use: every ipsec command
+// links this package, and most never censor anything.
 var (
-	commentSecretKind = regexp.MustCompile(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
-	commentQuoted     = regexp.MustCompile(`"[^"]*"`)
-	commentKeyValue   = regexp.MustCompile(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
-	commentRSAField   = regexp.MustCompile(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
+	commentSecretKind = lazyRegexp(`(?i):\s*(PSK|XAUTH|EAP|NTLM|PIN|PPKS)\s+(\S.*)$`)
+	commentQuoted     = lazyRegexp(`"[^"]*"`)
+	commentKeyValue   = lazyRegexp(`(?i)\b0[xst][0-9a-z+/=_]{4,}`)
+	commentRSAField   = lazyRegexp(`(?i)^(#\s*(?:Modulus|P[a-z]+Exponent|Prime[12]|Exponent[12]|Coefficient)\s*:?\s*)(\S.*)$`)
 )
+
+// lazyRegexp returns a function that compiles expr once, when first called.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // censorComment handles a comment, "#" included. Public key ids stay
 // readable as FreeS/WAN showed them; anything that looks like key material
@@ -276,17 +284,17 @@ func censorComment(s string, found *[]string) string {
 		j := strings.LastIndexAny(body, " \t")
 		return body[:j+1] + keyID("0s"+body[j+1:])
 	}
-	if m := commentRSAField.FindStringSubmatch(s); m != nil {
+	if m := commentRSAField().FindStringSubmatch(s); m != nil {
 		return m[1] + hide(strings.TrimRight(m[2], " \t\r"))
 	}
-	if m := commentSecretKind.FindStringSubmatchIndex(s); m != nil {
+	if m := commentSecretKind().FindStringSubmatchIndex(s); m != nil {
 		rest := strings.TrimRight(s[m[4]:], " \t\r")
 		return s[:m[4]] + hide(rest)
 	}
-	s = commentQuoted.ReplaceAllStringFunc(s, func(q string) string {
+	s = commentQuoted().ReplaceAllStringFunc(s, func(q string) string {
 		return q[:1] + hide(q[1:len(q)-1]) + q[len(q)-1:]
 	})
-	return commentKeyValue.ReplaceAllStringFunc(s, hide)
+	return commentKeyValue().ReplaceAllStringFunc(s, hide)
 }
 
 // keyID condenses a public key "0s…" to FreeS/WAN's 9-character key id,
@@ -306,8 +314,8 @@ func hasPrefixFold(s, prefix string) bool {
 // espenckey, espauthkey, ahkey and their left/right forms), commented out or
 // not; confPubkey one setting a public key, shown condensed as _keycensor did.
 var (
-	confSecret = regexp.MustCompile(`(?i)^([\s#]*(?:left|right)?(?:espenckey|espauthkey|ahkey|enckey|authkey)\s*=\s*)(.*)$`)
-	confPubkey = regexp.MustCompile(`(?i)^(\s*(?:left|right)(?:rsasigkey2?|pubkey|ecdsakey|eddsakey)\s*=\s*)(0s\S*)(.*)$`)
+	confSecret = lazyRegexp(`(?i)^([\s#]*(?:left|right)?(?:espenckey|espauthkey|ahkey|enckey|authkey)\s*=\s*)(.*)$`)
+	confPubkey = lazyRegexp(`(?i)^(\s*(?:left|right)(?:rsasigkey2?|pubkey|ecdsakey|eddsakey)\s*=\s*)(0s\S*)(.*)$`)
 )
 
 // CensorConfig returns ipsec.conf text with the manual keys censored (the
@@ -331,11 +339,11 @@ func censorConfig(src []byte) ([]byte, []string) {
 	b.Grow(len(src))
 	for _, l := range lines {
 		body, eol := strings.CutSuffix(l, "\n")
-		switch m := confSecret.FindStringSubmatch(body); {
+		switch m := confSecret().FindStringSubmatch(body); {
 		case m != nil && !strings.HasPrefix(m[2], "%"):
 			b.WriteString(m[1] + censorConfValue(m[2], &found))
 		default:
-			if m := confPubkey.FindStringSubmatch(body); m != nil {
+			if m := confPubkey().FindStringSubmatch(body); m != nil {
 				b.WriteString(m[1] + keyID(m[2]) + m[3])
 			} else {
 				b.WriteString(body)

@@ -9,6 +9,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"goswan/cmd/internal/applet"
@@ -165,7 +166,9 @@ func (g *gatherer) whack(arg string) func(context.Context, *gatherer, *bytes.Buf
 	}
 }
 
-var kernelConfigRE = regexp.MustCompile(`IPSEC|ESP|CONFIG_NET_KEY|CONFIG_INET|CONFIG_IP|_XFRM`)
+var kernelConfigRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`IPSEC|ESP|CONFIG_NET_KEY|CONFIG_INET|CONFIG_IP|_XFRM`)
+})
 
 // kernelConfig shows the kernel's IPsec options from /proc/config.gz or the
 // build tree's .config.
@@ -176,7 +179,7 @@ func kernelConfig(_ context.Context, g *gatherer, w *bytes.Buffer) {
 			fmt.Fprintf(w, "%v\n", err)
 		}
 		for _, l := range strings.SplitAfter(string(b), "\n") {
-			if kernelConfigRE.MatchString(l) {
+			if kernelConfigRE().MatchString(l) {
 				w.WriteString(l)
 			}
 		}

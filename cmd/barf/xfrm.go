@@ -3,6 +3,7 @@ package barf
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"goswan/secrets"
 )
@@ -13,7 +14,7 @@ var keyLineWords = map[string]bool{"auth": true, "auth-trunc": true, "enc": true
 
 // longHex catches a key printed anywhere else: SPIs, marks and bitmaps are at
 // most 8 hex digits, keys are at least 16.
-var longHex = regexp.MustCompile(`\b0x[0-9a-fA-F]{16,}\b`)
+var longHex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b0x[0-9a-fA-F]{16,}\b`) })
 
 // censorXFRM replaces the keys in `ip xfrm state` output by markers that
 // keep their length; algorithm names and key sizes stay.
@@ -28,7 +29,7 @@ func censorXFRM(out string) string {
 				}
 			}
 		}
-		lines[i] = longHex.ReplaceAllStringFunc(l, func(s string) string { return secrets.Censored(len(s)) })
+		lines[i] = longHex().ReplaceAllStringFunc(l, func(s string) string { return secrets.Censored(len(s)) })
 	}
 	return strings.Join(lines, "\n")
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -24,117 +22,110 @@ import (
 	"goswan/cmd/showhostkey"
 	"goswan/cmd/updown"
 	"goswan/cmd/verify"
-	"goswan/conf/token"
 )
 
-// applets lists the constructors of every applet, in the order `ipsec --help`
-// shows them. Each call builds a fresh command, so no flag state survives
-// from one run to the next.
-var applets = []func() *cli.Command{
-	setup.Command,
-	auto.Command,
-	manual.Command,
-	ranbits.Command,
-	rsasigkey.Command,
-	newhostkey.Command,
-	showhostkey.Command,
-	verify.Command,
-	barf.Command,
-	look.Command,
-	readwriteconf.Command,
-	addconn.Command,
-	updown.Command,
+// appletEntry registers one applet: its name, so the front end can
+// dispatch without building any command, and its constructor. A name may
+// start with "_" (pluto's `ipsec _updown`); such applets are not listed by
+// `ipsec --help`, as Libreswan hides its _ programs.
+type appletEntry struct {
+	name    string
+	command func() *cli.Command
 }
 
-// run is the whole program: it returns the exit status instead of exiting so
-// that tests can drive it.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := newApp(stdin, stdout, stderr)
-	args = dispatchArgs(args, app.Commands)
-	err := app.Run(args)
-	name := ""
-	if len(args) > 1 {
-		name = args[1]
-	}
-	if app.Command(name) == nil {
-		name = ""
-	}
-	return applet.Report(stderr, name, err)
+// applets lists every applet in the order `ipsec --help` shows them. Each
+// constructor call builds a fresh command, so no flag state survives from
+// one run to the next; a run builds only the command it runs.
+var applets = []appletEntry{
+	{"setup", setup.Command},
+	{"auto", auto.Command},
+	{"manual", manual.Command},
+	{"ranbits", ranbits.Command},
+	{"rsasigkey", rsasigkey.Command},
+	{"newhostkey", newhostkey.Command},
+	{"showhostkey", showhostkey.Command},
+	{"verify", verify.Command},
+	{"barf", barf.Command},
+	{"look", look.Command},
+	{"readwriteconf", readwriteconf.Command},
+	{"addconn", addconn.Command},
+	{"_updown", updown.Command},
 }
 
-// dispatchArgs rewrites a call through a link named ipsec_APPLET or APPLET
-// into `ipsec APPLET args`.
-func dispatchArgs(args []string, cmds []*cli.Command) []string {
-	if len(args) == 0 {
-		return []string{"ipsec"}
-	}
-	base := strings.TrimPrefix(filepath.Base(args[0]), "ipsec_")
-	if base == "ipsec" {
-		return args
-	}
-	for _, c := range cmds {
-		if c.Name == base {
-			return append([]string{"ipsec", base}, args[1:]...)
+// findApplet returns the registered applet called name.
+func findApplet(name string) *appletEntry {
+	for i := range applets {
+		if applets[i].name == name {
+			return &applets[i]
 		}
 	}
-	return args
+	return nil
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	cmds := make([]*cli.Command, 0, len(applets))
-	for _, mk := range applets {
-		cmd := mk()
-		prepare(cmd)
-		cmds = append(cmds, cmd)
+func appletNames() []string {
+	names := make([]string, 0, len(applets))
+	for _, a := range applets {
+		names = append(names, a.name)
 	}
-	app := &cli.App{
+	return names
+}
+
+// runApplet runs one applet with its arguments (args[0] is the applet's
+// name). Only that applet's command is built; the others are present by
+// name only, so an applet may still ask whether another exists. Of the
+// front-end options given before the applet's name (globals), those the
+// applet also has are handed to it.
+func (fe *frontEnd) runApplet(args, globals []string) int {
+	cmds := make([]*cli.Command, 0, len(applets))
+	for _, a := range applets {
+		if a.name == args[0] {
+			cmd := a.command()
+			prepare(cmd)
+			args = append(append([]string{args[0]}, appletOptions(cmd, globals)...), args[1:]...)
+			cmds = append(cmds, cmd)
+		} else {
+			cmds = append(cmds, &cli.Command{Name: a.name, Hidden: true})
+		}
+	}
+	app := fe.newApp(cmds)
+	err := app.Run(append([]string{"ipsec"}, args...))
+	return applet.Report(fe.stderr, args[0], err)
+}
+
+// appletOptions keeps the front-end options cmd also defines.
+func appletOptions(cmd *cli.Command, globals []string) []string {
+	has := map[string]bool{}
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			has["--"+n] = true
+		}
+	}
+	var out []string
+	for i := 0; i < len(globals); i++ {
+		n := 1
+		if takesValue(globals[i]) {
+			n = 2
+		}
+		if has[globals[i]] {
+			out = append(out, globals[i:min(i+n, len(globals))]...)
+		}
+		i += n - 1
+	}
+	return out
+}
+
+func (fe *frontEnd) newApp(cmds []*cli.Command) *cli.App {
+	return &cli.App{
 		Name:            "ipsec",
 		Usage:           "FreeS/WAN-style IPsec commands for Linux (goswan)",
-		UsageText:       "ipsec command [argument ...]\nipsec --help | --version | --versioncode | --directory | --confdir",
 		HideVersion:     true,
 		HideHelpCommand: true,
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
+		Reader:          fe.stdin,
+		Writer:          fe.stdout,
+		ErrWriter:       fe.stderr,
 		Commands:        cmds,
-		ExitErrHandler:  func(*cli.Context, error) {}, // run reports and exits, not cli
-		CustomAppHelpTemplate: `Usage: ipsec command [argument ...]
-       ipsec --help | --version | --versioncode | --directory | --confdir
-where command is one of:
-{{range .VisibleCommands}}	{{printf "%-14s" .Name}} {{.Usage}}
-{{end}}
-Each command answers --help; its manual page is ipsec_COMMAND(8).
-Commands may also be run through links named ipsec_COMMAND.
-`,
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "version", Usage: "print the version"},
-			&cli.BoolFlag{Name: "versioncode", Usage: "print the bare version number"},
-			&cli.BoolFlag{Name: "directory", Usage: "print the directory holding the ipsec_COMMAND links"},
-			&cli.BoolFlag{Name: "confdir", Usage: "print the configuration directory"},
-		},
-		Action: func(c *cli.Context) error {
-			switch {
-			case c.Bool("version"):
-				fmt.Fprintf(c.App.Writer, "goswan %s (Linux XFRM, %s)\n", applet.Version, runtime.Version())
-			case c.Bool("versioncode"):
-				fmt.Fprintln(c.App.Writer, applet.Version)
-			case c.Bool("directory"):
-				fmt.Fprintln(c.App.Writer, applet.ExecDir())
-			case c.Bool("confdir"):
-				fmt.Fprintln(c.App.Writer, applet.ConfDir())
-			case c.NArg() > 0:
-				return unknownApplet(c.Args().First(), c.App.Commands)
-			default:
-				cli.ShowAppHelp(c)
-				return applet.Exit(applet.ExitUsage, nil)
-			}
-			return nil
-		},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return applet.Usagef("%v (\"ipsec --help\" for the list of commands)", err)
-		},
+		ExitErrHandler:  func(*cli.Context, error) {}, // the front end reports and exits, not cli
 	}
-	return app
 }
 
 // prepare gives every applet the shared conventions: usage errors exit 2,
@@ -165,17 +156,49 @@ func prepare(cmd *cli.Command) {
 	}
 }
 
-func unknownApplet(name string, cmds []*cli.Command) error {
-	names := make([]string, 0, len(cmds))
-	for _, c := range cmds {
-		names = append(names, c.Name)
+// versionLine is what `ipsec --version` prints.
+func versionLine() string {
+	return fmt.Sprintf("goswan %s (Linux XFRM, %s)\n", applet.Version, runtime.Version())
+}
+
+// frontEndOptions are the options of `ipsec` itself, as `ipsec --help`
+// shows them.
+const usageLines = `Usage: ipsec command [argument ...]
+       ipsec [--rundir DIR | --ctlsocket FILE | --config FILE] verb [argument ...]
+       ipsec --help | --version | --versioncode | --directory | --confdir
+`
+
+// help writes `ipsec --help`: goswan's applets with their summaries, then
+// Libreswan's front-end verbs, then the programs of Libreswan's program
+// directory that run through the front end.
+func (fe *frontEnd) help(w io.Writer) {
+	fmt.Fprint(w, usageLines)
+	fmt.Fprintln(w, "where command is one of:")
+	for _, a := range applets {
+		if strings.HasPrefix(a.name, "_") {
+			continue
+		}
+		fmt.Fprintf(w, "\t%-14s %s\n", a.name, a.command().Usage)
 	}
-	sort.Strings(names)
-	msg := fmt.Sprintf("unknown IPsec command %q", name)
-	if strings.HasPrefix(name, "-") {
-		msg = fmt.Sprintf("unknown option %q", name)
-	} else if s := token.Suggest(name, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Libreswan's front-end verbs (goswan's operation where it has one):")
+	for _, v := range verbs {
+		if v.summary != "" {
+			fmt.Fprintf(w, "\t%-14s %s\n", v.name, v.summary)
+		}
 	}
-	return applet.Usagef("%s (\"ipsec --help\" for the list of commands)", msg)
+	progs, dir := fe.listPrograms(false)
+	if len(progs) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Libreswan's programs, run from %s:\n", dir)
+		for len(progs) > 0 {
+			n := min(len(progs), 5)
+			fmt.Fprintf(w, "\t%s\n", strings.Join(progs[:n], " "))
+			progs = progs[n:]
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, `Each command answers --help; goswan's have the manual page ipsec_COMMAND(8).
+Commands may also be run through links named ipsec_COMMAND.
+`)
 }

@@ -1,5 +1,9 @@
 // Command ipsec is goswan's multi-call front end: `ipsec APPLET args`, or an
-// applet run directly through a link named ipsec_APPLET or APPLET.
+// applet run directly through a link named ipsec_APPLET or APPLET. It is a
+// superset of FreeS/WAN's and Libreswan's `ipsec`: their front-end verbs
+// (`ipsec status`, `ipsec --checknss`, `ipsec add CONN`) and every program
+// of Libreswan's program directory (`ipsec pluto`, `ipsec whack`) run
+// through it.
 package main
 
 import (
@@ -19,5 +23,5 @@ func main() {
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(newFrontEnd(os.Stdin, os.Stdout, os.Stderr).run(os.Args))
 }

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"goswan/secrets"
@@ -35,7 +36,7 @@ func SecretsFileCheck(ctx context.Context, e *Env) []Result {
 	return []Result{ok(name, "")}
 }
 
-var rsaBlock = regexp.MustCompile(`(?m)^[^#\n]*:\s*RSA\s*\{`)
+var rsaBlock = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^[^#\n]*:\s*RSA\s*\{`) })
 
 // PrivateKeyCheck: FreeS/WAN's "Checking for RSA private key": a raw RSA
 // key in ipsec.secrets (or a file it includes), or a private key in the
@@ -88,7 +89,7 @@ func (e *Env) secretsWithRSA(file string, depth int) string {
 	if err != nil {
 		return ""
 	}
-	if rsaBlock.Match(b) {
+	if rsaBlock().Match(b) {
 		return file
 	}
 	for _, line := range strings.Split(string(b), "\n") {

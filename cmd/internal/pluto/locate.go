@@ -81,3 +81,7 @@ func CtlSocket(ctlsocket, rundir string) string {
 	}
 	return filepath.Join(DefaultRunDir, "pluto.ctl")
 }
+
+// LibreswanDirs returns the directories where Libreswan's programs are
+// looked for when $IPSEC_EXECDIR does not name one, in that order.
+func LibreswanDirs() []string { return append([]string(nil), libreswanDirs...) }
