@@ -9,11 +9,14 @@ type Config struct {
 	// Version is the value of the `version` line, "" when there is none.
 	Version string
 	// Setup holds the `config setup` keywords (empty when there is no such
-	// section).
+	// section). A keyword that was wrong is left out and reported in
+	// Setup.Err; the others stand.
 	Setup Section
 	// Conns holds every conn except %default, in file order, each resolved
-	// (%default, own keywords, also=). A conn that failed to resolve is kept
-	// with Err set, as Libreswan lists conns that "did not load properly".
+	// (%default, own keywords, also=). A conn that cannot load is kept
+	// with Err set, as Libreswan lists conns that "did not load properly";
+	// Usable gives the others. A name defined twice is the first
+	// definition; the second is a warning.
 	Conns []*Conn
 	// Warnings are non-fatal diagnostics: obsolete keywords, FreeS/WAN
 	// forms that were mapped, includes that matched nothing.
@@ -28,6 +31,13 @@ type Section struct {
 	Name string // conn name; "setup" for config setup
 	Pos  token.Position
 	Values
+	// Err is non-nil when the section cannot be used as written: a bad or
+	// unknown keyword, or for a conn a missing also= target, keys that
+	// conflict between its sections, or a rule the resolved conn breaks
+	// (including what it took from %default and also=). It is a sorted
+	// token.ErrorList. The errors of config setup leave only the bad
+	// keywords out; a conn with errors is not loaded.
+	Err error
 }
 
 // SectionKind tells config setup from conn sections.
@@ -43,14 +53,11 @@ type Conn struct {
 	Section
 	// Also lists the also= sections that were merged in, in merge order.
 	Also []string
-	// Err is non-nil when the conn cannot be loaded (an also= target is
-	// missing, a key conflicts between sections, a value is invalid for
-	// the conn). It is a token.ErrorList of positioned diagnostics.
-	Err error
 }
 
-// Conn returns the first conn called name, as Libreswan's addconn picks the
-// first of duplicate names, or nil.
+// Conn returns the conn called name (the first definition, as Libreswan's
+// addconn NAME and also= take it), or nil. The conn may be unusable: check
+// its Err.
 func (c *Config) Conn(name string) *Conn {
 	for _, cn := range c.Conns {
 		if cn.Name == name {

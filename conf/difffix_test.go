@@ -82,7 +82,7 @@ func TestProtoPortRanges(t *testing.T) {
 		{"300/1", false}, {"256", false}, {"udp/70000", false}, {"udp/65536", false},
 	}
 	for _, tt := range tests {
-		_, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tleftprotoport="+tt.value+"\n"), nil)
+		err := anyErr(Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tleftprotoport="+tt.value+"\n"), nil))
 		if (err == nil) != tt.ok {
 			t.Errorf("leftprotoport=%s: error %v, want ok=%v", tt.value, err, tt.ok)
 		}
@@ -110,7 +110,7 @@ func TestBareAuth(t *testing.T) {
 			t.Errorf("auth=%s: %s=%q, want %q", tt.value, tt.key, got, tt.want)
 		}
 	}
-	if _, err := Parse("ipsec.conf", []byte("conn a\n\tauth=bogus\n"), nil); err == nil {
+	if err := anyErr(Parse("ipsec.conf", []byte("conn a\n\tauth=bogus\n"), nil)); err == nil {
 		t.Error("auth=bogus accepted")
 	}
 }
@@ -231,6 +231,7 @@ func TestEmptyValues(t *testing.T) {
 	for _, tt := range tests {
 		src := "conn %default\n\t" + tt.key + "=" + tt.dflt + "\nconn a\n\tleft=192.0.2.1\n\t" + tt.key + "=\n"
 		cfg, err := Parse("ipsec.conf", []byte(src), nil)
+		err = anyErr(cfg, err)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s=: error %v, want ok=%v", tt.key, err, tt.ok)
 			continue
@@ -385,11 +386,11 @@ func TestPrintReadsBack(t *testing.T) {
 // or vnet:. Found by a randomised run of the differential test.
 func TestBareSubnetMagic(t *testing.T) {
 	for _, v := range []string{"%priv", "%no", "%any", "%all", "%any6"} {
-		if _, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet="+v+"\n"), nil); err == nil {
+		if err := anyErr(Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet="+v+"\n"), nil)); err == nil {
 			t.Errorf("rightsubnet=%s accepted", v)
 		}
 	}
-	if _, err := Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet=vhost:%no,%priv\n\tikev2=no\n"), nil); err != nil {
+	if err := anyErr(Parse("ipsec.conf", []byte("conn a\n\tleft=192.0.2.1\n\trightsubnet=vhost:%no,%priv\n\tikev2=no\n"), nil)); err != nil {
 		t.Errorf("vhost:%%no,%%priv: %v", err)
 	}
 }

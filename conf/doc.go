@@ -12,8 +12,15 @@
 // canonical printer behind `ipsec readwriteconf`).
 //
 // Every diagnostic is a token.Error at FILE:LINE:COL. Errors are collected,
-// not stopped at, so one run shows all of them; warnings (obsolete keywords,
-// FreeS/WAN forms that were mapped) come back in Config.Warnings.
+// not stopped at, so one run shows all of them, and each belongs to the
+// smallest thing that is wrong: Load's error holds only what makes the file
+// unreadable (syntax, section headers, includes); a bad or unknown keyword
+// is the Err of its section (config setup leaves just that keyword out; a
+// conn cannot load, nor can each conn that takes the bad value from
+// %default or through also=), as are a missing also= target and conflicting
+// keys. Consumers ask Config.Usable and Config.Err. Warnings (obsolete
+// keywords, FreeS/WAN forms that were mapped, a conn name defined again:
+// the first definition is used) come back in Config.Warnings.
 //
 // Where Libreswan silently drops or misreads input, conf does what the user
 // meant or reports it; each such case is listed in tests/differential_test.go.

@@ -45,8 +45,10 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// FuzzParse checks that parsing never panics, that a configuration that
-// parses survives Format and parses again to the same canonical text.
+// FuzzParse checks that parsing never panics, that every diagnostic names
+// the input, and that what is usable survives Format: it parses again,
+// with no errors (every printed conn is usable again), to the same
+// canonical text.
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -59,6 +61,13 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if err := cfg.Err(); err != nil {
+			for _, e := range err.(token.ErrorList) {
+				if !strings.HasPrefix(e.Pos.Filename, "f.conf") {
+					t.Errorf("error names another file: %v", e)
+				}
+			}
+		}
 		var once, twice bytes.Buffer
 		if err := Format(&once, cfg); err != nil {
 			t.Fatal(err)
@@ -66,6 +75,12 @@ func FuzzParse(f *testing.F) {
 		again, err := Parse("g.conf", once.Bytes(), nil)
 		if err != nil {
 			t.Fatalf("Format output does not parse: %v\ninput %q\noutput:\n%s", err, src, once.Bytes())
+		}
+		if err := again.Err(); err != nil {
+			t.Fatalf("Format output has errors: %v\ninput %q\noutput:\n%s", err, src, once.Bytes())
+		}
+		if len(again.Conns) != len(cfg.Usable()) {
+			t.Fatalf("Format output has %d conns, want the %d usable ones\ninput %q", len(again.Conns), len(cfg.Usable()), src)
 		}
 		Format(&twice, again)
 		if !bytes.Equal(once.Bytes(), twice.Bytes()) {

@@ -12,7 +12,9 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // render is what a golden file holds for a configuration: the canonical
-// output, then every diagnostic.
+// output of what is usable, then every diagnostic, each line labelled by
+// what it belongs to: "error: " the file (nothing is usable), "setup
+// error: " config setup, "conn error: " a conn that does not load.
 func render(t *testing.T, dir, name string) []byte {
 	t.Helper()
 	cfg, err := Load(name, &Options{FS: os.DirFS(dir)})
@@ -33,7 +35,10 @@ func render(t *testing.T, dir, name string) []byte {
 		for _, w := range cfg.Warnings {
 			diag("warning: ", w)
 		}
-		diag("conn error: ", cfg.ConnErrors())
+		diag("setup error: ", cfg.Setup.Err)
+		for _, c := range cfg.Conns {
+			diag("conn error: ", c.Err)
+		}
 	}
 	diag("error: ", err)
 	return b.Bytes()

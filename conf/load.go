@@ -16,9 +16,12 @@ type Options struct {
 }
 
 // Load reads and resolves the ipsec.conf at path. The error, when not nil,
-// is a token.ErrorList holding every fatal diagnostic, sorted by position;
-// the Config is then as complete as the input allowed. Problems that keep
-// only one conn from loading are in that Conn's Err instead.
+// is a token.ErrorList of the diagnostics that make the file unreadable
+// (its syntax, its section headers, its includes), sorted by position; the
+// Config is then as complete as the input allowed and must not be used to
+// load conns. A problem that belongs to one section (a bad or unknown
+// keyword, a missing also= target) is that section's Err instead: the
+// other conns still load (Config.Usable, Config.Err).
 func Load(path string, opts *Options) (*Config, error) {
 	r := newReader(opts)
 	src, err := r.read(path)
@@ -51,20 +54,45 @@ func parse(r *fileReader, filename string, src []byte) (*Config, error) {
 	return cfg, p.errs.Err()
 }
 
-// ConnErrors gathers the diagnostics of every conn that failed to load.
-func (c *Config) ConnErrors() error {
-	var all []error
+// Usable returns the conns that load: every conn without an Err, in file
+// order. It is what auto --addall, setup start and readwriteconf work on.
+func (c *Config) Usable() []*Conn {
+	out := make([]*Conn, 0, len(c.Conns))
 	for _, cn := range c.Conns {
-		if cn.Err != nil {
-			all = append(all, cn.Err)
+		if cn.Err == nil {
+			out = append(out, cn)
 		}
 	}
-	if len(all) == 0 {
-		return nil
+	return out
+}
+
+// Unusable returns the conns that cannot load (Err set), in file order.
+func (c *Config) Unusable() []*Conn {
+	var out []*Conn
+	for _, cn := range c.Conns {
+		if cn.Err != nil {
+			out = append(out, cn)
+		}
 	}
+	return out
+}
+
+// Err returns what keeps part of the configuration from being used: the
+// errors of config setup and of every conn that cannot load, sorted by
+// position, or nil. The errors that make the whole file unreadable are
+// Load's error instead.
+func (c *Config) Err() error {
 	var list errorList
-	for _, e := range all {
-		list = append(list, e)
+	if c.Setup.Err != nil {
+		list = append(list, c.Setup.Err)
+	}
+	for _, cn := range c.Conns {
+		if cn.Err != nil {
+			list = append(list, cn.Err)
+		}
+	}
+	if len(list) == 0 {
+		return nil
 	}
 	return list.flatten()
 }

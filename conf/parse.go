@@ -16,7 +16,7 @@ type section struct {
 	pos       token.Position
 	values    []*Value // own keywords, in file order, already validated
 	also      []alsoRef
-	errs      token.ErrorList // problems that keep a conn from loading
+	bad       []badKeyword // keywords that were wrong: the section's own errors
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
 }
@@ -26,6 +26,21 @@ type alsoRef struct {
 	name string
 	pos  token.Position
 	flip bool
+}
+
+// badKeyword is an error of one keyword line of a section. The keyword
+// (canonical when known) tells whether a conn overrides a %default's bad
+// value and so does not use it; "" means the error applies regardless.
+type badKeyword struct {
+	keyword string
+	err     *token.Error
+}
+
+// sectionErr records an error that belongs to section s, not to the file:
+// it makes a conn (and every conn that takes s by also= or as %default)
+// unusable, and leaves only that keyword out of config setup.
+func sectionErr(s *section, keyword string, pos token.Position, format string, args ...any) {
+	s.bad = append(s.bad, badKeyword{keyword, &token.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}})
 }
 
 // keywordLookup is a cached LookupKeyword result.
@@ -202,7 +217,7 @@ func (p *parser) param(l line) {
 	}
 	kw, side, canonical := p.lookupKeyword(l.word)
 	if kw == nil {
-		p.errs.Add(l.wordPos, unknownKeyword(l.word))
+		sectionErr(s, lower(l.word), l.wordPos, "%s", unknownKeyword(l.word))
 		return
 	}
 	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
@@ -218,7 +233,7 @@ func (p *parser) param(l line) {
 	}
 	if kw.Setup != (s.kind == KindSetup) {
 		if s.kind == KindSetup {
-			p.errs.Addf(l.wordPos, "conn keyword %q is not allowed in config setup", l.word)
+			sectionErr(s, canonical, l.wordPos, "conn keyword %q is not allowed in config setup", l.word)
 		} else {
 			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.name)
 		}
@@ -247,20 +262,20 @@ func (p *parser) param(l line) {
 	switch canonical {
 	case "also", "alsoflip":
 		if s.isDefault {
-			p.errs.Addf(l.wordPos, "%s= is not allowed in conn %%default (it would apply to every conn); move it into the conns", canonical)
+			sectionErr(s, "", l.wordPos, "%s= is not allowed in conn %%default (it would apply to every conn); move it into the conns", canonical)
 			return
 		}
 		for _, name := range strings.Fields(l.arg) {
 			s.also = append(s.also, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
 		}
 		if len(strings.Fields(l.arg)) == 0 {
-			p.errs.Addf(l.argPos, "%s= needs a conn name", canonical)
+			sectionErr(s, "", l.argPos, "%s= needs a conn name", canonical)
 		}
 		return
 	}
 	value, err := checkValue(kw, l.arg, l.hasArg)
 	if err != nil {
-		p.errs.Addf(l.argPos, "%s: %v", canonical, err)
+		sectionErr(s, canonical, l.argPos, "%s: %v", canonical, err)
 		return
 	}
 	if value == "" && emptyIgnored(kw) {

@@ -21,18 +21,24 @@ func (p *parser) resolve() *Config {
 	if p.setup != nil {
 		cfg.Setup.Pos = p.setup.pos
 		cfg.Setup.Values.own = p.setup.values
+		cfg.Setup.Err = sectionErrors(p.setup.bad)
 	}
 	defaults := &Values{}
+	var defaultBad []badKeyword
 	byName := make(map[string]*section, len(p.sections))
 	for _, s := range p.sections {
 		if s.isDefault {
 			for _, v := range s.values {
 				defaults.setShared(v)
 			}
+			defaultBad = append(defaultBad, s.bad...)
 			continue
 		}
 		if first, dup := byName[s.name]; dup {
-			p.errs.Addf(s.pos, "duplicate conn %q (first defined at %s); also= and ipsec auto would only see the first", s.name, first.pos)
+			// Libreswan 4.10's addconn NAME and also= take the first
+			// definition too (its --autoall sends both and pluto keeps
+			// the last): the first is the conn everywhere here.
+			p.warns.Addf(s.pos, "conn %q is defined again (first at %s): this definition is ignored", s.name, first.pos)
 			continue
 		}
 		byName[s.name] = s
@@ -41,9 +47,18 @@ func (p *parser) resolve() *Config {
 		if s.isDefault || byName[s.name] != s {
 			continue
 		}
-		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, p.sections))
+		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, p.sections))
 	}
 	return cfg
+}
+
+func sectionErrors(bad []badKeyword) error {
+	var list token.ErrorList
+	for _, b := range bad {
+		list = append(list, b.err)
+	}
+	list.RemoveMultiples()
+	return list.Err()
 }
 
 // merger accumulates one conn's values with Libreswan's duplicate rules.
@@ -52,12 +67,17 @@ type merger struct {
 	errs token.ErrorList
 }
 
-func buildConn(s *section, byName map[string]*section, defaults *Values, all []*section) *Conn {
+// buildConn resolves one conn. Its errors are its own section's, those of
+// the also= sections it takes, and those of %default for keywords it does
+// not set itself; the borrowed ones stay at the bad line and name the conn.
+func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, all []*section) *Conn {
 	c := &Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}}
 	c.Values.base = defaults
 	c.Values.owner = s.name
 	m := &merger{conn: c}
-	m.errs.Append(s.errs)
+	for _, b := range s.bad {
+		m.errs = append(m.errs, b.err)
+	}
 	if len(s.also) == 0 && !hasDuplicates(s.values) {
 		// The common case shares the parsed values; the capacity limit
 		// makes any later append copy.
@@ -69,8 +89,14 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, all []*
 		}
 		m.also(s, byName, all)
 	}
+	for _, b := range defaultBad {
+		if b.keyword == "" || c.Values.ownValue(b.keyword) == nil {
+			m.errs.Addf(b.err.Pos, "%s (in conn %%default, used by conn %q)", b.err.Msg, s.name)
+		}
+	}
 	m.errs.Append(checkConn(c))
 	deriveConn(c)
+	m.errs.RemoveMultiples()
 	c.Err = m.errs.Err()
 	return c
 }
@@ -148,6 +174,9 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 		}
 		if target := byName[name]; target != nil {
 			m.conn.Also = append(m.conn.Also, name)
+			for _, b := range target.bad {
+				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.name)
+			}
 			for _, v := range target.values {
 				m.add(v, it.flip)
 			}

@@ -27,6 +27,15 @@ func mustLoad(t *testing.T, text string) *Config {
 	return cfg
 }
 
+// anyErr is every error of a read: the file's, else config setup's and the
+// conns'.
+func anyErr(cfg *Config, err error) error {
+	if err != nil || cfg == nil {
+		return err
+	}
+	return cfg.Err()
+}
+
 // TestResolutionRules encodes the %default, also= and precedence rules of
 // Libreswan 4.10 (checked against its readwriteconf; spec ipsec-conf.md §4,
 // §6, §7): each case names a conn and the values it must end up with.

@@ -30,11 +30,16 @@ import (
 // file's directory). Every disagreement must be listed in intendedDiffs with
 // its reason, and every listed difference must still occur.
 //
+// "Rejected" means the file cannot be read at all (a syntax error); a bad
+// keyword or value makes only its conn unusable (or is left out of config
+// setup), so where Libreswan's parser gives up on a whole file we may load
+// its other conns: those files are listed.
+//
 // Two differences hold for every file and are not listed one by one: a conn
 // that fails to load is left out of our readwriteconf and addconn --listall
-// output and makes them and addconn --checkconfig exit 1, where Libreswan
-// prints it with its defaults, lists it and exits 0 (a check that passes
-// over a broken conn would hide it). Values Libreswan's readwriteconf cannot
+// output and makes them and addconn --checkconfig exit 1 (so does a bad
+// config setup keyword), where Libreswan prints it with its defaults, lists
+// it and exits 0 (a check that passes over a broken conn would hide it). Values Libreswan's readwriteconf cannot
 // print (see libreswanCannotPrint) are not compared.
 func TestDifferentialReadwriteconf(t *testing.T) {
 	ls := testenv.MustHaveLibreswan(t)
@@ -163,7 +168,7 @@ func checkAddconn(t *testing.T, lsAddconn, ours, file string, theirs, mine read)
 		names    []string
 	}{
 		{"Libreswan", []string{lsAddconn}, theirs.rejected, theirNames},
-		{"our", []string{ours, "addconn"}, mine.rejected || ourFailed, ourNames},
+		{"our", []string{ours, "addconn"}, mine.rejected || ourFailed || mine.setupBad, ourNames},
 	} {
 		status, _ := runIn(t, file, append(p.argv, "--config", filepath.Base(file), "--checkconfig")...)
 		if (status != 0) != p.rejected {
@@ -222,6 +227,7 @@ func hasConnDiff(diffs []fieldDiff, conn string) bool {
 // it lists in file order, each loaded or not, with the compared fields.
 type read struct {
 	rejected bool
+	setupBad bool // ours: config setup has errors (its bad keywords are left out)
 	crashed  bool // Libreswan died of a signal: rejected, but not by design
 	conns    []connRead
 }
@@ -462,14 +468,14 @@ func runOurs(t *testing.T, prog, file string) read {
 		return read{rejected: true}
 	}
 	checkIdempotent(t, cfg)
-	if (runErr != nil) != (cfg.ConnErrors() != nil) {
-		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.ConnErrors())
+	if (runErr != nil) != (cfg.Err() != nil) {
+		t.Errorf("readwriteconf exit %v does not match the conn errors %v", runErr, cfg.Err())
 	}
 	printed := map[string]rwcSection{}
 	for _, s := range parseReadwriteconf(stdout.String(), unquoteOurs) {
 		printed[s.name] = s
 	}
-	var r read
+	r := read{setupBad: cfg.Setup.Err != nil}
 	for _, cn := range cfg.Conns {
 		c := connRead{name: cn.Name, loaded: cn.Err == nil, fields: map[string]string{}}
 		s, ok := printed[cn.Name]
@@ -658,6 +664,13 @@ func unquoteOurs(v string) string {
 
 type diffKey struct{ file, field string }
 
+// Reasons shared by several files of intendedDiffs.
+const (
+	errUnknownKeyword = "an unknown keyword is an error of its conn, at its position, and the other conns load; Libreswan's parser rejects the whole file (syntax error)"
+	errBadValue       = "a bad value is an error of its conn, at the value, and the other conns load; Libreswan rejects the whole file (syntax error, or exit 1 for an enum)"
+	errSetupKeyword   = "a bad config setup keyword is reported at its position and left out, and the conns load; Libreswan rejects the whole file"
+)
+
 // intendedDiffs lists every place where we deliberately read a corpus file
 // differently from Libreswan 4.10, keyed by file and field ("file": the
 // whole file is accepted by one and rejected by the other; "loaded": the
@@ -666,22 +679,20 @@ var intendedDiffs = map[diffKey]string{
 	// We report what Libreswan silently ignores or misreads.
 	{"also-cycle.conf", "loaded"}:                         "an also= cycle is an error naming the chain (a → b → a); Libreswan silently stops at the cycle and loads both conns",
 	{"also-self.conf", "loaded"}:                          "also= naming the conn itself is a cycle error; Libreswan ignores it",
-	{"default-also.conf", "file"}:                         "also= in conn %default is an error; Libreswan logs it and still applies it to every conn",
+	{"default-also.conf", "loaded"}:                       "also= in conn %default is an error of every conn that uses %default; Libreswan logs it and still applies it to every conn",
 	{"default-invalid-then-fixed.conf", "loaded"}:         "all %default sections are merged before any conn is checked, so a later %default can correct an earlier one; Libreswan checks each %default as a conn and, when one fails (here IKEv1 with authby=ecdsa), skips every later %default and fails every conn",
-	{"duplicate-conn-names.conf", "file"}:                 "two conns with one name are an error; Libreswan keeps both silently while also= and addconn see only the first",
+	{"duplicate-conn-names.conf", "loaded"}:               "a second definition of a name is ignored with a warning naming both positions; Libreswan's readwriteconf prints both",
+	{"duplicate-conn-names.conf", "dup.auto"}:             "a name defined twice is its first definition (as Libreswan's addconn NAME and also= take it); Libreswan's readwriteconf prints both and the comparison sees its last",
+	{"duplicate-conn-names.conf", "dup.right"}:            "a name defined twice is its first definition (as Libreswan's addconn NAME and also= take it); Libreswan's readwriteconf prints both and the comparison sees its last",
 	{"include-self.conf", "file"}:                         "an include cycle is an error; Libreswan includes the file 10 levels deep (10 copies of its conns) and stops silently",
 	{"edge-include-depth.conf", "file"}:                   "includes nested deeper than 10 are an error; Libreswan silently skips the deeper files",
 	{"include-two-names.conf", "file"}:                    "include with two names is an error; Libreswan silently includes only the first",
-	{"ls4-duration-bad.conf", "file"}:                     "ikelifetime=1x is an error at the value; Libreswan silently ignores it and keeps the default",
-	{"duration-compound.conf", "file"}:                    "ikelifetime=1h30m is an error at the value; Libreswan silently ignores it and keeps the default",
-	{"duration-hex.conf", "file"}:                         "ikelifetime=0x10 is an error at the value; Libreswan silently ignores it and keeps the default",
-	{"conn-bad-rsasigkey.conf", "file"}:                   "a raw RSA key that is not valid base64 is an error at the value; Libreswan's reader passes it on and only pluto rejects the conn",
+	{"ls4-duration-bad.conf", "loaded"}:                   "ikelifetime=1x is an error at the value that keeps its conn out; Libreswan silently ignores it and keeps the default",
+	{"duration-compound.conf", "loaded"}:                  "ikelifetime=1h30m is an error at the value that keeps its conn out; Libreswan silently ignores it and keeps the default",
+	{"duration-hex.conf", "loaded"}:                       "ikelifetime=0x10 is an error at the value that keeps its conn out; Libreswan silently ignores it and keeps the default",
+	{"conn-bad-rsasigkey.conf", "loaded"}:                 "a raw RSA key that is not valid base64 is an error at the value that keeps its conn out; Libreswan's reader passes it on and only pluto rejects the conn",
 	{"real-openswan-default.conf", "file"}:                "Openswan nat_traversal= and oe= are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",
-	{"conn-bare-priv.conf", "file"}:                       "a malformed value (rightsubnet=%priv outside vhost:) is an error at its file:line:col; Libreswan drops only that conn",
-	{"conn-bad-integer.conf", "file"}:                     "keyingtries=0x10 is an error at the value; Libreswan silently stores 0",
-	{"conn-bad-subnet.conf", "file"}:                      "a malformed value (leftsubnet=10.0.0.300/24) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
-	{"conn-bad-protoport.conf", "file"}:                   "a malformed value (leftprotoport=300/70000) is an error at its file:line:col, like every bad value; Libreswan drops only that conn",
-	{"lex-double-eq.conf", "file"}:                        "a malformed value (leftsubnet==10.0.0.0/8 is the value =10.0.0.0/8) is an error at its file:line:col; Libreswan drops only that conn",
+	{"conn-bad-integer.conf", "loaded"}:                   "keyingtries=0x10 is an error at the value that keeps its conn out; Libreswan silently stores 0",
 	{"lex-hash-alone.conf", "file"}:                       "in `auto=add #` the # starts an empty comment; Libreswan's lexer makes a blank-less comment a syntax error",
 	{"lex-control-char.conf", "file"}:                     "a control character inside a value is an error naming its column (FreeS/WAN 2 rejected unprintable bytes too); Libreswan keeps it in the value",
 	{"default-x-comment.conf", "file"}:                    "an x- comment in conn %default is ignored like any other; Libreswan 4.10's readwriteconf and addconn die of SIGSEGV on it",
@@ -690,6 +701,23 @@ var intendedDiffs = map[diffKey]string{
 	{"ls4-duration-fraction.conf", "frac.ikelifetime"}:    "1.5h is read as 90m (FreeS/WAN 2 accepted fractions); Libreswan silently ignores it and keeps the default",
 	{"ls4-duration-fraction.conf", "frac.ipsec-lifetime"}: "0.5h is read as 30m (FreeS/WAN 2 accepted fractions); Libreswan silently ignores it and keeps the default",
 	{"include-relative-base.conf", "loaded"}:              "a relative include inside an included file is taken from that file's directory, as the FreeS/WAN and Libreswan man pages say; Libreswan's code takes it from the process's working directory",
+
+	// Errors belong to the conn (or config setup keyword) that is wrong:
+	// where Libreswan's parser gives up on the whole file, we keep only
+	// that conn out (or leave the setup keyword out) and load the rest.
+	{"reject-unknown-keyword.conf", "file"}:       errUnknownKeyword,
+	{"reject-typo-keyword.conf", "file"}:          errUnknownKeyword,
+	{"reject-kw-suffix.conf", "file"}:             errUnknownKeyword,
+	{"reject-hyphen-prefix.conf", "file"}:         errUnknownKeyword,
+	{"ls4-xauth.conf", "file"}:                    errUnknownKeyword + " (ike-frag= is not a keyword)",
+	{"reject-percent.conf", "file"}:               errBadValue,
+	{"reject-empty-duration.conf", "file"}:        errBadValue,
+	{"reject-empty-bool.conf", "file"}:            errBadValue,
+	{"reject-bool-number.conf", "file"}:           errBadValue,
+	{"reject-bad-enum.conf", "file"}:              errBadValue,
+	{"reject-bad-bool.conf", "file"}:              errBadValue,
+	{"reject-setup-also.conf", "file"}:            errSetupKeyword,
+	{"reject-conn-keyword-in-setup.conf", "file"}: errSetupKeyword,
 
 	// Older dialects: read as their users meant, with a warning.
 	{"fs1-plutoload.conf", "file"}:         "FreeS/WAN 1 keywords (plutoload=%search, plutostart, klipsdebug) are accepted with a warning; Libreswan 4.10 rejects them as syntax errors",

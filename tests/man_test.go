@@ -574,7 +574,7 @@ func TestManConfExamples(t *testing.T) {
 			if len(cfg.Conns) == 0 {
 				t.Errorf("ipsec.conf.5 %s defines no conn", name)
 			}
-			if err := cfg.ConnErrors(); err != nil {
+			if err := cfg.Err(); err != nil {
 				t.Errorf("ipsec.conf.5 %s: conns do not load: %v", name, err)
 			}
 		})

@@ -82,7 +82,7 @@ func run(c *cli.Context) error {
 	}
 	switch mode {
 	case "checkconfig":
-		return cfg.ConnErrors()
+		return cfg.Err()
 	case "configsetup":
 		writeSetup(c.App.Writer, cfg, applet.ConfigPath(c), c.String("varprefix"), !c.Bool("noexport"))
 		return nil
@@ -92,7 +92,7 @@ func run(c *cli.Context) error {
 			listConns(c.App.Writer, cfg, m.autos)
 		}
 	}
-	return cfg.ConnErrors()
+	return cfg.Err()
 }
 
 func listNames() []string {

@@ -258,6 +258,8 @@ func (r *runner) explain(name string, err error) error {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return applet.Exit(applet.Status(err), fmt.Errorf("%s", msg))
+	case cfg.Conn(name).Err != nil:
+		return applet.Exit(applet.Status(err), fmt.Errorf("conn %q cannot load, so it was not added (ipsec addconn --checkconfig shows why)", name))
 	case cfg.Conn(name).Auto() == "ignore":
 		return applet.Exit(applet.Status(err), fmt.Errorf("conn %q has auto=ignore, so it was not added; run ipsec auto --add %s first", name, name))
 	default:

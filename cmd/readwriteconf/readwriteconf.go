@@ -43,5 +43,5 @@ func run(c *cli.Context) error {
 	if err := conf.Format(c.App.Writer, cfg); err != nil {
 		return err
 	}
-	return cfg.ConnErrors()
+	return cfg.Err()
 }

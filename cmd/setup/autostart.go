@@ -35,7 +35,8 @@ func listOrSearch(s *conf.Section, kw string) (names []string, search bool) {
 }
 
 // makePlan decides, as addconn --autoall and FreeS/WAN's setup did, which
-// conns are added, routed, initiated and manually started.
+// usable conns are added, routed, initiated and manually started (the
+// unusable ones are reported by start, with their errors).
 func makePlan(cfg *conf.Config) plan {
 	var p plan
 	loadNames, loadSearch := listOrSearch(&cfg.Setup, "plutoload")
@@ -52,6 +53,9 @@ func makePlan(cfg *conf.Config) plan {
 		if c == nil {
 			p.missing = append(p.missing, n)
 		}
+		if c != nil && c.Err != nil {
+			return nil
+		}
 		return c
 	}
 	for _, n := range loadNames {
@@ -65,7 +69,7 @@ func makePlan(cfg *conf.Config) plan {
 			p.initiate = append(p.initiate, c)
 		}
 	}
-	for _, c := range cfg.Conns {
+	for _, c := range cfg.Usable() {
 		if c.IsManual() {
 			if c.Auto() == "manual" {
 				p.manual = append(p.manual, c.Name)

@@ -129,6 +129,27 @@ func (s *setup) start() error {
 		return err
 	}
 	applet.PrintWarnings(s.err, cfg.Warnings)
+	// A bad config setup keyword is left out (pluto gets its default)
+	// and a conn that cannot load is skipped: everything else starts,
+	// and the exit status says something was skipped.
+	var skipped error
+	if cfg.Setup.Err != nil {
+		applet.Report(s.err, "", cfg.Setup.Err)
+		s.warn("config setup: the keywords above are ignored")
+		skipped = applet.Exit(applet.ExitFailure, nil)
+	}
+	if err := applet.ReportSkipped(s.err, "ipsec setup", cfg.Unusable()); err != nil {
+		skipped = err
+	}
+	if err := s.startConfig(cfg); err != nil {
+		return err
+	}
+	return skipped
+}
+
+// startConfig starts pluto with cfg's config setup and loads cfg's usable
+// conns.
+func (s *setup) startConfig(cfg *conf.Config) error {
 	st, pid := s.d.State()
 	switch st {
 	case pluto.Running:

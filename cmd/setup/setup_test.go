@@ -24,6 +24,11 @@ type side struct {
 }
 
 func newSide(t *testing.T, ns *testenv.NetNS, conns string) *side {
+	return newSideSetup(t, ns, "", conns)
+}
+
+// newSideSetup is newSide with more config setup lines (each "\tkw=value\n").
+func newSideSetup(t *testing.T, ns *testenv.NetNS, setupExtra, conns string) *side {
 	p := testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: ns,
 		Secrets: `@west @east : PSK "0123456789abcdef0123456789abcdef"` + "\n"})
 	s := &side{p: p, cfg: filepath.Join(p.Dir, "setup.conf"), rundir: filepath.Join(p.Dir, "setuprun")}
@@ -37,8 +42,8 @@ func newSide(t *testing.T, ns *testenv.NetNS, conns string) *side {
 	uniqueids=yes
 	interfaces=%%defaultroute
 	klipsdebug=none
-
-%s`, p.NSSDir, p.DumpDir, p.Dir, p.Secrets, p.LogFile, conns)
+%s
+%s`, p.NSSDir, p.DumpDir, p.Dir, p.Secrets, p.LogFile, setupExtra, conns)
 	if err := os.WriteFile(s.cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +170,73 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if _, code := s.setup(t, "status"); code != 3 {
 		t.Errorf("status after stop: exit %d, want 3", code)
+	}
+}
+
+// TestStartSkipsUnusable: a file whose config setup has a bad value and
+// whose conns include a bad subnet, a dangling also= in an auto=ignore
+// conn and a name defined twice still starts pluto with the good conns
+// loaded and routed (the first definition of the name); each unusable conn is
+// reported at FILE:LINE:COL and the exit status is 1.
+func TestStartSkipsUnusable(t *testing.T) {
+	testenv.MustBeRoot(t)
+	ns := testenv.NewNetNS(t, "gss")
+	ns.MustIP(t, "link", "add", "w0", "type", "veth", "peer", "name", "w1")
+	ns.AddAddr(t, "w0", "192.0.2.101/24")
+	ns.MustIP(t, "link", "set", "w0", "up")
+	ns.MustIP(t, "link", "set", "w1", "up")
+	broken := conns + `
+conn psk
+	left=192.0.2.101
+	right=192.0.2.109
+	authby=secret
+	auto=add
+
+conn badsubnet
+	left=192.0.2.101
+	leftsubnet=10.0.0.0/33
+	right=192.0.2.102
+	authby=secret
+	auto=add
+
+conn dangling
+	also=nosuch
+	auto=ignore
+`
+	s := newSideSetup(t, ns, "\tuniqueids=maybe\n", broken)
+	out, code := s.setup(t, "start")
+	if code != 1 {
+		t.Fatalf("start: exit %d, want 1\n%s\npluto log:\n%s", code, out, s.p.Log())
+	}
+	if s.pid(t) == 0 {
+		t.Fatalf("pluto not started:\n%s", out)
+	}
+	for _, w := range []string{
+		s.cfg + `:11:12: uniqueids: "maybe" is not yes or no`,
+		"ipsec setup: warning: config setup: the keywords above are ignored",
+		s.cfg + `:38:1: warning: conn "psk" is defined again (first at ` + s.cfg + `:13:1): this definition is ignored`,
+		s.cfg + `:46:13: leftsubnet: "10.0.0.0/33" is not a subnet (address/length)`,
+		s.cfg + `:52:7: also="nosuch": no conn "nosuch" (needed by conn "dangling")`,
+		`ipsec setup: 2 conns not loaded (errors above): "badsubnet" "dangling"`,
+	} {
+		if !strings.Contains(out, w+"\n") {
+			t.Errorf("start output lacks %q:\n%s", w, out)
+		}
+	}
+	st := s.whack(t, "--status")
+	if !strings.Contains(st, `"psk": 198.51.100.0/24===192.0.2.101[@west]...192.0.2.102[@east]===203.0.113.0/24`) {
+		t.Errorf("the first definition of psk was not loaded:\n%s", st)
+	}
+	if strings.Contains(st, "192.0.2.109") {
+		t.Errorf("the second definition of psk reached pluto:\n%s", st)
+	}
+	if !strings.Contains(st, `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`) {
+		t.Errorf("auto=route conn not routed:\n%s", st)
+	}
+	for _, n := range []string{"badsubnet", "dangling", "later"} {
+		if strings.Contains(st, `"`+n+`":`) {
+			t.Errorf("unusable conn %q reached pluto:\n%s", n, st)
+		}
 	}
 }
 

@@ -17,15 +17,9 @@ func ConfigCheck(ctx context.Context, e *Env) []Result {
 		return []Result{fail(name, "PARSE ERROR", errorLines(err),
 			"fix the lines above (ipsec addconn --checkconfig shows the same)")}
 	}
-	var bad []string
-	for _, c := range cfg.Conns {
-		if c.Err != nil {
-			bad = append(bad, errorLines(c.Err))
-		}
-	}
-	if len(bad) > 0 {
-		return []Result{fail(name, "CONN ERROR", strings.Join(bad, "\n"),
-			"these conns will not load")}
+	if err := cfg.Err(); err != nil {
+		return []Result{fail(name, "CONN ERROR", errorLines(err),
+			"the conns with these errors will not load; bad config setup keywords are ignored")}
 	}
 	return []Result{ok(name, "")}
 }
