@@ -35,7 +35,9 @@ func TestLoad(t *testing.T) {
 		{name: "4.10 pluto", check: func(e *Event) bool { return !e.V5 && !e.V6 && e.PeerClient == netip.MustParsePrefix("203.0.113.0/24") }},
 		{name: "5.x pluto", env: []string{"PLUTO_CLIENT_FAMILY=ipv6"}, check: func(e *Event) bool { return e.V5 && e.V6 && !e.HostV6 }},
 		{name: "custom and options", args: []string{"custom", "--route", "Yes", "--iproute", "table 7  proto static"},
-			check: func(e *Event) bool { return e.RouteArg == "yes" && slices.Equal(e.IPRouteArgs, []string{"table", "7", "proto", "static"}) }},
+			check: func(e *Event) bool {
+				return e.RouteArg == "yes" && slices.Equal(e.IPRouteArgs, []string{"table", "7", "proto", "static"})
+			}},
 		{name: "route no", args: []string{"--route", "no"}, check: func(e *Event) bool { return e.RouteArg == "no" }},
 		{name: "metric and mtu", env: []string{"PLUTO_METRIC=50", "PLUTO_MTU=1400"}, check: func(e *Event) bool { return e.Metric == 50 && e.MTU == 1400 }},
 		{name: "flags as the script reads them", env: []string{"PLUTO_CFG_CLIENT=1", "PLUTO_NM_CONFIGURED=x", "PLUTO_IS_PEER_CISCO=1"},
