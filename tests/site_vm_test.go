@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"goswan/tests/testenv"
 )
@@ -148,7 +149,7 @@ func TestSiteVM(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	log, vmErr := testenv.RunVM(t, dir)
+	log, vmErr := testenv.RunVMTimeout(t, dir, 540*time.Second)
 	if bytes.Contains(log, []byte("site-test-0123456789")) {
 		t.Errorf("the PSK appears on the VM console")
 	}

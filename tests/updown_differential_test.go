@@ -220,32 +220,34 @@ func (b *updownBed) run(t *testing.T, env map[string]string, argv ...string) (in
 
 var iptablesDate = regexp.MustCompile(`(?m)^#.*\n`)
 
-// state is what updown may change in the namespace, one labelled section
-// per view.
+// stateViews are the commands whose output is what updown may change:
+// routes of every table, addresses, rules, proxy neighbours, firewall rules.
+var stateViews = []string{
+	"ip -4 route show table all",
+	"ip -6 route show table all",
+	"ip -o addr show",
+	"ip -4 rule show",
+	"ip -6 rule show",
+	"ip neigh show proxy",
+	"ip -6 neigh show proxy",
+	"iptables-save",
+	"ip6tables-save",
+}
+
+// state is the output of every view in the namespace, one labelled section
+// each (one shell, so one namespace switch).
 func (b *updownBed) state(t *testing.T) string {
 	t.Helper()
-	var s strings.Builder
-	for _, view := range [][]string{
-		{"ip", "-4", "route", "show", "table", "all"},
-		{"ip", "-6", "route", "show", "table", "all"},
-		{"ip", "-o", "addr", "show"},
-		{"ip", "-4", "rule", "show"},
-		{"ip", "-6", "rule", "show"},
-		{"ip", "neigh", "show", "proxy"},
-		{"ip", "-6", "neigh", "show", "proxy"},
-		{"iptables-save"},
-		{"ip6tables-save"},
-	} {
-		out, err := b.me.Command(view...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v: %s", strings.Join(view, " "), err, out)
-		}
-		text := iptablesDate.ReplaceAllString(string(out), "")
-		// ip -o addr: "valid_lft forever preferred_lft forever" and the
-		// backslash joins are the same on both sides; keep them.
-		fmt.Fprintf(&s, "== %s\n%s", strings.Join(view, " "), text)
+	var script strings.Builder
+	for _, v := range stateViews {
+		fmt.Fprintf(&script, "echo '== %s' && %s &&\n", v, v)
 	}
-	return s.String()
+	script.WriteString("true\n")
+	out, err := b.me.Command("sh", "-c", script.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("reading the namespace's state: %v\n%s", err, out)
+	}
+	return iptablesDate.ReplaceAllString(string(out), "")
 }
 
 // updownImpl is one implementation under test: how to run it.

@@ -26,6 +26,7 @@ ip -n pw addr add 192.0.2.11/24 dev w0
 ip -n pe addr add 192.0.2.12/24 dev e0
 for ns in pw pe; do ip -n $ns link set lo up; done
 ip -n pw link set w0 up; ip -n pe link set e0 up
+for ns in pw pe; do ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1; done
 
 echo "=== which ipsec: $(command -v ipsec)"
 ipsec --version
@@ -51,7 +52,7 @@ wait_up() { # CONN: wait for it, unless pluto does not know it at all
 	/usr/libexec/ipsec/whack --rundir /run/pluto --status 2>/dev/null | grep -q "\"$1\"" || { echo "pluto has no conn $1"; return 1; }
 	i=0
 	while ! established "$1"; do
-		i=$((i + 1)); [ $i -le 40 ] || return 1
+		i=$((i + 1)); [ $i -le 90 ] || { /usr/libexec/ipsec/whack --rundir /run/pluto --status | grep "\"$1\"" | head; return 1; }
 		sleep 1
 	done
 }
@@ -103,7 +104,17 @@ cmd() { # NAME GREP COMMAND...: exit 0 and output matching GREP
 cmd "ipsec status" '"office-a"' ipsec status
 cmd "ipsec trafficstatus" '"office-a"' ipsec trafficstatus
 cmd "ipsec whack --trafficstatus" '"office-a"' ipsec whack --trafficstatus
-cmd "ipsec verify" 'pluto' ipsec verify
+# verify finds what is wrong with this site (the broken conn, obsolete
+# keywords, no iptables in the VM) and exits 1 for it; it must get through
+# its checks and find pluto running.
+$W ipsec verify > /tmp/verify.out 2>&1
+rc=$?
+echo "--- ipsec verify (exit $rc)"; cat /tmp/verify.out
+if [ $rc -le 1 ] && grep -q 'Checking that pluto is running.*\[OK\]' /tmp/verify.out && grep -q "tunnels.conf:$BROKEN_LINE:" /tmp/verify.out; then
+	ok "ipsec verify"
+else
+	bad "ipsec verify" "(exit $rc)"
+fi
 cmd "ipsec barf" 'office-a' ipsec barf
 cmd "ipsec look" '203.0.113' ipsec look
 
