@@ -22,11 +22,6 @@ type updown struct {
 	suffix  string // -host or -client, plus -v6
 }
 
-// defaultUpdown is the default updown command, pluto's as FreeS/WAN's.
-// It is goswan's own _updown, which ipsec manual runs in-process, as
-// `ipsec _updown` would run it.
-const defaultUpdown = "ipsec _updown"
-
 func newUpdown(m *kernel.Manual, h hostEnd) *updown {
 	me, peer := m.End(h.side), m.End(h.side.Other())
 	u := &updown{command: me.Updown}
@@ -115,9 +110,11 @@ func (u *updown) run(op string, h *kernel.Handle, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// builtinArgs recognises the default command, with plain arguments
-// (`ipsec _updown --route yes`): goswan's own _updown, run in-process with
-// those arguments. A command with shell syntax goes to the shell.
+// builtinArgs recognises the default updown command, pluto's as
+// FreeS/WAN's (`ipsec _updown`), also with plain arguments (`ipsec _updown
+// --route yes`): goswan's own _updown, which ipsec manual runs in-process
+// with those arguments, as `ipsec _updown` would run. A command with shell
+// syntax goes to the shell.
 func builtinArgs(command string) ([]string, bool) {
 	if strings.ContainsAny(command, "'\"\\$`;&|<>(){}*?[]~#=") {
 		return nil, false
