@@ -192,6 +192,15 @@ func newUpdownBed(t *testing.T, tag string) *updownBed {
 	b.peer.MustIP(t, "addr", "add", "192.0.2.2/24", "dev", "p0")
 	b.peer.MustIP(t, "addr", "add", "2001:db8:1::2/64", "dev", "p0", "nodad")
 	b.peer.MustIP(t, "link", "set", "p0", "up")
+	// Both ends up and the carrier there: until then IPv6 may refuse a
+	// route through the gateway, in one namespace and not the other.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(b.me.MustIP(t, "link", "show", "v0"), "state UP") {
+		if time.Now().After(deadline) {
+			t.Fatalf("v0 in %s not up after 10s:\n%s", b.me.Name, b.me.MustIP(t, "link", "show", "v0"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	return b
 }
 
