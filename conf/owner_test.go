@@ -64,6 +64,14 @@ func TestErrorOwners(t *testing.T) {
 			conns: map[string]string{
 				"good": `ipsec.conf:2:14: ikelifetime: "1x" is not a duration (N with unit ms, s, m, h, d or w) (in conn %default, used by conn "good")`,
 				"own":  ""}},
+		{name: "a bad %default value every conn overrides is a warning",
+			conf:     "conn %default\n\tpfs=maybe\nconn a\n\tleft=192.0.2.1\n\tpfs=no\n",
+			conns:    map[string]string{"a": ""},
+			warnings: `ipsec.conf:2:6: pfs: "maybe" is not yes or no (in conn %default, used by no conn)`},
+		{name: "a bad %default value with no conn is a warning",
+			conf:     "conn %default\n\tpfs=maybe\n",
+			conns:    map[string]string{},
+			warnings: `ipsec.conf:2:6: pfs: "maybe" is not yes or no (in conn %default, used by no conn)`},
 		{name: "an unknown %default keyword belongs to every conn",
 			conf: "conn %default\n\tfrobnicate=1\n" + good,
 			conns: map[string]string{

@@ -43,11 +43,19 @@ func (p *parser) resolve() *Config {
 		}
 		byName[s.name] = s
 	}
+	used := make([]bool, len(defaultBad))
 	for _, s := range p.sections {
 		if s.isDefault || byName[s.name] != s {
 			continue
 		}
-		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, p.sections))
+		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, used, p.sections))
+	}
+	// A bad %default value that every conn overrides harms none; it is
+	// still worth fixing.
+	for i, b := range defaultBad {
+		if !used[i] {
+			p.warns.Addf(b.err.Pos, "%s (in conn %%default, used by no conn)", b.err.Msg)
+		}
 	}
 	return cfg
 }
@@ -69,8 +77,9 @@ type merger struct {
 
 // buildConn resolves one conn. Its errors are its own section's, those of
 // the also= sections it takes, and those of %default for keywords it does
-// not set itself; the borrowed ones stay at the bad line and name the conn.
-func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, all []*section) *Conn {
+// not set itself (marked in used); the borrowed ones stay at the bad line
+// and name the conn.
+func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, all []*section) *Conn {
 	c := &Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}}
 	c.Values.base = defaults
 	c.Values.owner = s.name
@@ -89,9 +98,10 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 		}
 		m.also(s, byName, all)
 	}
-	for _, b := range defaultBad {
+	for i, b := range defaultBad {
 		if b.keyword == "" || c.Values.ownValue(b.keyword) == nil {
 			m.errs.Addf(b.err.Pos, "%s (in conn %%default, used by conn %q)", b.err.Msg, s.name)
+			used[i] = true
 		}
 	}
 	m.errs.Append(checkConn(c))

@@ -129,6 +129,10 @@ func (s *setup) start() error {
 		return err
 	}
 	applet.PrintWarnings(s.err, cfg.Warnings)
+	if st, pid := s.d.State(); st == pluto.Running {
+		s.say("IPsec already running (pluto pid %d); start is a no-op", pid)
+		return nil
+	}
 	// A bad config setup keyword is left out (pluto gets its default)
 	// and a conn that cannot load is skipped: everything else starts,
 	// and the exit status says something was skipped.

@@ -238,6 +238,11 @@ conn dangling
 			t.Errorf("unusable conn %q reached pluto:\n%s", n, st)
 		}
 	}
+	// start while running is a no-op, exit 0, as documented, whatever
+	// the file's conns.
+	if out, code := s.setup(t, "start"); code != 0 || !strings.Contains(out, "no-op") {
+		t.Errorf("second start: exit %d\n%s", code, out)
+	}
 }
 
 // TestStalePidFile: a pid file naming a dead process is reported by status
