@@ -180,6 +180,26 @@ func (h *Handle) Addrs(dev string, v6 bool, scope int) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// AddrTentative reports whether p on dev is still tentative: an IPv6
+// address the kernel has not finished bringing up, which routes cannot use
+// as their source yet ("invalid argument").
+func (h *Handle) AddrTentative(dev string, p netip.Prefix) (bool, error) {
+	link, err := h.nl.LinkByName(dev)
+	if err != nil {
+		return false, fmt.Errorf("addr list dev %s: %w", dev, err)
+	}
+	as, err := h.nl.AddrList(link, netlink.FAMILY_V6)
+	if err != nil {
+		return false, fmt.Errorf("addr list dev %s: %w", dev, err)
+	}
+	for _, a := range as {
+		if prefixOf(a.IPNet) == p {
+			return a.Flags&unix.IFA_F_TENTATIVE != 0, nil
+		}
+	}
+	return false, nil
+}
+
 // Link describes the interface dev.
 func (h *Handle) Link(dev string) (LinkInfo, error) {
 	link, err := h.nl.LinkByName(dev)

@@ -72,3 +72,6 @@ func (h *Handle) RuleAdd(Rule) error { return errNoXFRM }
 
 // RuleDel fails off Linux.
 func (h *Handle) RuleDel(Rule) error { return errNoXFRM }
+
+// AddrTentative fails off Linux.
+func (h *Handle) AddrTentative(string, netip.Prefix) (bool, error) { return false, errNoXFRM }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"syscall"
+	"time"
 )
 
 // sourceScope is the scope of an address addsource adds: 50 for IPv4, so
@@ -44,8 +45,25 @@ func (c *call) addSource() error {
 	}
 	if err != nil {
 		c.warnf("addsource %q failed (%v)", "ip addr add "+p.String()+" dev "+iface+" scope "+scopeName(c.V6), err)
+		return err
 	}
-	return err
+	c.waitUsable(iface, p)
+	return nil
+}
+
+// waitUsable waits (at most a second) while a new IPv6 address is
+// tentative: a route cannot take it as its source until then. The script
+// is slow enough between `ip addr add` and `ip route replace` never to
+// see this; in one process the route would come too early.
+func (c *call) waitUsable(iface string, p netip.Prefix) {
+	if !p.Addr().Is6() {
+		return
+	}
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if t, err := c.sys.Kernel.AddrTentative(iface, p); err != nil || !t {
+			return
+		}
+	}
 }
 
 func scopeName(v6 bool) string {

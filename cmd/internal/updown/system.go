@@ -17,6 +17,7 @@ type Kernel interface {
 	AddrAdd(dev string, p netip.Prefix, scope int) error
 	AddrDel(dev string, p netip.Prefix) error
 	Addrs(dev string, v6 bool, scope int) ([]netip.Prefix, error)
+	AddrTentative(dev string, p netip.Prefix) (bool, error)
 	Link(dev string) (kernel.LinkInfo, error)
 	ProxyNeighAdd(addr netip.Addr, dev, mac string) error
 	ProxyNeighDel(addr netip.Addr, dev string) error
