@@ -10,6 +10,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/ipsec
 MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd reads units from /usr/local/lib/systemd/system too.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 GO         ?= go
 # urfave/cli's man and markdown generators are not used; leaving them out
 # saves a few milliseconds of start-up on every ipsec command.
@@ -23,7 +25,7 @@ APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify 
 # packages with golden files (each defines the -update flag)
 GOLDEN_PKGS ?= $(shell grep -rl 'flag.Bool("update"' --include='*_test.go' . | xargs -r -n1 dirname | sort -u)
 
-.PHONY: all build install test test-go test-vm lint bench demo golden fuzz clean deps
+.PHONY: all build install uninstall test test-go test-vm lint bench demo golden fuzz clean deps
 
 all: build
 
@@ -31,12 +33,21 @@ build:
 	$(GO) build -trimpath -tags $(BUILDTAGS) -o $(BIN) ./cmd/ipsec
 
 install: build
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ipsec
 	for a in $(APPLETS); do ln -sfr $(DESTDIR)$(SBINDIR)/ipsec $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 scripts/ipsec.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipsec
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/systemd/goswan-ipsec.service >$(DESTDIR)$(SYSTEMDUNITDIR)/goswan-ipsec.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/goswan-ipsec.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ipsec $(DESTDIR)$(BASHCOMPDIR)/ipsec $(DESTDIR)$(SYSTEMDUNITDIR)/goswan-ipsec.service
+	for a in $(APPLETS); do rm -f $(DESTDIR)$(LIBEXECDIR)/ipsec_$$a; done
+	cd man && for m in *.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
+	cd man && for m in *.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 deps:
 	scripts/install-test-deps.sh

@@ -21,6 +21,8 @@ have cpio /usr/bin/cpio || need+=(cpio)
 have iptables /usr/sbin/iptables || need+=(iptables)
 have ping /usr/bin/ping || need+=(iputils-ping)
 have unshare /usr/bin/unshare || need+=(util-linux)
+# systemd-analyze verifies goswan-ipsec.service (tests/systemd_test.go)
+have systemd-analyze /usr/bin/systemd-analyze || need+=(systemd)
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

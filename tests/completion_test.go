@@ -43,8 +43,17 @@ func sorted(s []string) []string {
 func TestBashCompletion(t *testing.T) {
 	bin := testenv.Binary(t)
 	applets := registeredApplets(t, bin)
-	if got, want := complete(t, bin, "ipsec", ""), sorted(applets); !slices.Equal(got, want) {
+	all := append(slices.Clone(applets), libreswanCommands(t, bin)...)
+	if got, want := complete(t, bin, "ipsec", ""), sorted(all); !slices.Equal(got, want) {
 		t.Errorf("complete(ipsec ␣) = %q, want %q", got, want)
+	}
+	for _, c := range []string{"status", "checknss", "trafficstatus", "add"} {
+		if !slices.Contains(all, c) {
+			t.Errorf("ipsec --help does not list Libreswan's verb %q", c)
+		}
+	}
+	if got := complete(t, bin, "ipsec", "status", "--"); len(got) != 0 {
+		t.Errorf("complete(ipsec status --) = %q, want nothing (only applets' options are completed)", got)
 	}
 	out, _, _ := runIpsec(t, bin, "--help")
 	usage, _, _ := strings.Cut(out, "where command is one of:")
@@ -74,4 +83,29 @@ func TestBashCompletion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// libreswanCommands returns the verbs and programs `ipsec --help` lists
+// after the applets: the first word of each verb line, every word of the
+// program lines.
+func libreswanCommands(t *testing.T, bin string) []string {
+	t.Helper()
+	out, _, _ := runIpsec(t, bin, "--help")
+	var names []string
+	section := ""
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "Libreswan's front-end verbs"):
+			section = "verbs"
+		case strings.HasPrefix(l, "Libreswan's programs"):
+			section = "programs"
+		case strings.TrimSpace(l) == "":
+			section = ""
+		case section == "verbs":
+			names = append(names, strings.Fields(l)[0])
+		case section == "programs":
+			names = append(names, strings.Fields(l)...)
+		}
+	}
+	return names
 }

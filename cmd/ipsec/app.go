@@ -161,8 +161,8 @@ func versionLine() string {
 	return fmt.Sprintf("goswan %s (Linux XFRM, %s)\n", applet.Version, runtime.Version())
 }
 
-// frontEndOptions are the options of `ipsec` itself, as `ipsec --help`
-// shows them.
+// usageLines are the synopsis `ipsec --help` starts with; tests and the
+// bash completion read the front end's options from them.
 const usageLines = `Usage: ipsec command [argument ...]
        ipsec [--rundir DIR | --ctlsocket FILE | --config FILE] verb [argument ...]
        ipsec --help | --version | --versioncode | --directory | --confdir

@@ -11,7 +11,8 @@ import (
 func (fe *frontEnd) builtin(name string, args []string) int {
 	switch name {
 	case "usage":
-		fe.help(fe.stderr)
+		// Both Libreswan front ends print their usage on stdout and exit 2.
+		fe.help(fe.stdout)
 		return applet.ExitUsage
 	case "help":
 		fe.help(fe.stdout)

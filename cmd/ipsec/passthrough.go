@@ -62,7 +62,7 @@ func (fe *frontEnd) needProgram(name string) (string, error) {
 	if p := fe.findProgram(name); p != "" {
 		return p, nil
 	}
-	return "", applet.Exit(exitNotFound, fmt.Errorf("Libreswan's %s not found in %s; install Libreswan (apt-get install libreswan) or set IPSEC_EXECDIR",
+	return "", applet.Exit(exitNotFound, fmt.Errorf("%s (Libreswan) not found in %s; install Libreswan (apt-get install libreswan) or set IPSEC_EXECDIR",
 		name, strings.Join(fe.programDirs(), ", ")))
 }
 
@@ -99,7 +99,9 @@ func (fe *frontEnd) programEnv(g *globals, execdir string) []string {
 	path := fe.getenv("PATH")
 	if fe.self != "" {
 		dir := filepath.Dir(fe.self)
-		path = dir + ":" + strings.TrimPrefix(strings.TrimPrefix(path, dir), ":")
+		if path != dir && !strings.HasPrefix(path, dir+":") {
+			path = dir + ":" + path
+		}
 	}
 	set := [][2]string{
 		{"IPSEC_EXECDIR", execdir},

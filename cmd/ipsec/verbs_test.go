@@ -210,6 +210,10 @@ func TestPassThrough(t *testing.T) {
 				"IPSEC_RUNDIR": "/run/x", "CTLSOCKET": "/run/x/pluto.ctl", "IPSEC_VERSION": "4.10"}},
 		{name: "front-end options", args: []string{"--ctlsocket", "/s.ctl", "--config", "/c.conf", "algparse"}, status: "42",
 			wantEnv: map[string]string{"CTLSOCKET": "/s.ctl", "IPSEC_CONF": "/c.conf"}},
+		{name: "PATH kept", args: []string{"algparse"}, status: "0", env: []string{"PATH=/opt/goswan/sbin:/bin"},
+			wantEnv: map[string]string{"PATH": "/opt/goswan/sbin:/bin"}},
+		{name: "PATH with a longer name", args: []string{"algparse"}, status: "0", env: []string{"PATH=/opt/goswan/sbin2:/bin"},
+			wantEnv: map[string]string{"PATH": "/opt/goswan/sbin:/opt/goswan/sbin2:/bin"}},
 		{name: "--rundir", args: []string{"--rundir", "/r", "_stackmanager", "stop"}, status: "1",
 			wantEnv: map[string]string{"CTLSOCKET": "/r/pluto.ctl", "IPSEC_RUNDIR": "/run/pluto"}},
 	}
@@ -267,5 +271,24 @@ func TestUnknownSuggestsPrograms(t *testing.T) {
 	want := "ipsec: unknown IPsec command \"ecdsasigkye\" (did you mean \"ecdsasigkey\"?) (\"ipsec --help\" for list)\n"
 	if errb.String() != want {
 		t.Errorf("stderr %q, want %q", errb, want)
+	}
+}
+
+// TestHelpListsPrograms: `ipsec --help` lists the programs of Libreswan's
+// program directory that Libreswan's lists, not its _ helpers and not
+// names goswan answers itself.
+func TestHelpListsPrograms(t *testing.T) {
+	dir := fakeExecDir(t, "algparse", "ecdsasigkey", "_stackmanager", "whack", "setup", "old.orig")
+	fe, out, _ := testFrontEnd("IPSEC_EXECDIR=" + dir)
+	if status := fe.run([]string{"ipsec", "--help"}); status != 0 {
+		t.Fatalf("ipsec --help: status %d", status)
+	}
+	_, progs, ok := strings.Cut(out.String(), "Libreswan's programs, run from "+dir+":\n")
+	if !ok {
+		t.Fatalf("ipsec --help lists no programs of %s:\n%s", dir, out)
+	}
+	progs, _, _ = strings.Cut(progs, "\n\n")
+	if got := strings.Fields(progs); !slices.Equal(got, []string{"algparse", "ecdsasigkey"}) {
+		t.Errorf("ipsec --help lists programs %q, want [algparse ecdsasigkey]", got)
 	}
 }

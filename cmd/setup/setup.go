@@ -38,10 +38,10 @@ func Command() *cli.Command {
 	return &cli.Command{
 		Name:      "setup",
 		Usage:     "start, stop or restart IPsec: load the configuration and the kernel state",
-		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status",
+		UsageText: "ipsec setup [--config F] [--rundir DIR] [--showonly] start|stop|restart|status|_plutorun|_plutoload",
 		Flags: []cli.Flag{
 			applet.ConfigFlag(),
-			&cli.StringFlag{Name: "rundir", Usage: "pluto's run `DIR` (pid file, control socket)", Value: pluto.DefaultRunDir},
+			&cli.StringFlag{Name: "rundir", Usage: "pluto's run `DIR` (pid file, control socket)", Value: pluto.DefaultRunDir, EnvVars: []string{"IPSEC_RUNDIR"}},
 			&cli.StringFlag{Name: "execdir", Usage: "find Libreswan's pluto and whack in `DIR`"},
 			&cli.BoolFlag{Name: "showonly", Usage: "print what start/stop/restart would run, run nothing"},
 			&cli.BoolFlag{Name: "show", Usage: "print each command before running it"},
@@ -69,7 +69,7 @@ func run(c *cli.Context) error {
 	}
 	verb := strings.TrimPrefix(c.Args().First(), "--")
 	switch verb {
-	case "start", "stop", "restart", "status", "force-reload", "_autostart", "_autostop":
+	case "start", "stop", "restart", "status", "force-reload", "_autostart", "_autostop", "_plutorun", "_plutoload":
 	default:
 		return applet.Usagef("unknown operation %q: expected start, stop, restart or status", c.Args().First())
 	}
@@ -92,7 +92,14 @@ func run(c *cli.Context) error {
 
 	s.progs = progs
 	s.d = pluto.NewDaemon(progs, s.rundir)
+	if done, err := s.viaSystemd(verb); done {
+		return err
+	}
 	switch verb {
+	case "_plutorun": // the systemd unit's ExecStart
+		return s.plutoRun()
+	case "_plutoload": // and its ExecStartPost
+		return s.plutoLoad()
 	case "start", "_autostart":
 		return s.start()
 	case "stop", "_autostop":
