@@ -365,36 +365,4 @@ func (h *Handle) LocalAddrs() (map[netip.Addr]string, error) {
 	return out, nil
 }
 
-// DefaultRoute returns the default route of family 4 or 6: the source
-// address this host uses on it, the gateway and the interface. An invalid
-// src means there is no default route.
-func (h *Handle) DefaultRoute(v6 bool) (src, gateway netip.Addr, dev string, err error) {
-	fam, probe := netlink.FAMILY_V4, net.IPv4(198, 51, 100, 1) // any off-link address
-	if v6 {
-		fam, probe = netlink.FAMILY_V6, net.ParseIP("2001:db8::1")
-	}
-	routes, err := h.nl.RouteList(nil, fam)
-	if err != nil {
-		return src, gateway, "", fmt.Errorf("listing routes: %w", err)
-	}
-	for _, r := range routes {
-		if r.Dst != nil && !isDefault(r.Dst) {
-			continue
-		}
-		gateway = addrOf(r.Gw)
-		if link, err := h.nl.LinkByIndex(r.LinkIndex); err == nil {
-			dev = link.Attrs().Name
-		}
-		src = addrOf(r.Src)
-		if !src.IsValid() {
-			// Ask the kernel which source it would pick.
-			if got, err := h.nl.RouteGet(probe); err == nil && len(got) > 0 {
-				src = addrOf(got[0].Src)
-			}
-		}
-		return src, gateway, dev, nil
-	}
-	return netip.Addr{}, netip.Addr{}, "", nil
-}
-
 func isDefault(n *net.IPNet) bool { ones, _ := n.Mask.Size(); return ones == 0 }

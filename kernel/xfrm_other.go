@@ -75,3 +75,6 @@ func (h *Handle) RuleDel(Rule) error { return errNoXFRM }
 
 // AddrTentative fails off Linux.
 func (h *Handle) AddrTentative(string, netip.Prefix) (bool, error) { return false, errNoXFRM }
+
+// InterfaceAddr fails off Linux.
+func (h *Handle) InterfaceAddr(string, bool) (netip.Addr, error) { return netip.Addr{}, errNoXFRM }

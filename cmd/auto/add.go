@@ -10,8 +10,12 @@ import (
 )
 
 func (r *runner) loader() *pluto.Loader {
-	return &pluto.Loader{Whack: r.whack, Env: pluto.System(), Out: r.out, Err: r.err,
+	l := &pluto.Loader{Whack: r.whack, Env: pluto.System(), Out: r.out, Err: r.err,
 		Prog: "ipsec auto", ShowOnly: r.showonly, Show: r.show}
+	if r.cfg != nil {
+		l.Setup = &r.cfg.Setup
+	}
+	return l
 }
 
 // add loads the named conns (replace: delete each first, as Libreswan's

@@ -134,13 +134,46 @@ conn ignored
 	auto=ignore
 `
 
-// pair starts two plutos in two namespaces joined by a veth pair and
-// writes conns to a shared ipsec.conf; auto runs from the host namespace
-// (whack only needs the control socket).
-func pair(t *testing.T, conns, secrets string) (west, east *testenv.Pluto, cfg string) {
+// forEachLibreswan runs test as a subtest per Libreswan release
+// (testenv.LibreswanVersions), each against that release's plutos.
+func forEachLibreswan(t *testing.T, test func(*testing.T, *testenv.Libreswan)) {
+	for _, v := range testenv.LibreswanVersions {
+		t.Run(v, func(t *testing.T) {
+			ls := testenv.MustHaveLibreswanVersion(t, v)
+			test(t, &ls)
+		})
+	}
+}
+
+// auto runs `ipsec auto` with ls's programs (--execdir).
+func auto(t *testing.T, ls *testenv.Libreswan, args ...string) (string, string, int) {
+	t.Helper()
+	return ipsec(t, append([]string{"auto", "--execdir", ls.ExecDir}, args...)...)
+}
+
+// upArgs is --up as the test runs it on release ls: 5.x's whack waits
+// for the Child SA, which a kernel without ESP never installs (a minute of
+// retries), so there the IKE SA is proved from pluto's log.
+func upArgs(ls *testenv.Libreswan, conn string) []string {
+	if ls.Version == "4.10" {
+		return []string{"--up", conn}
+	}
+	return []string{"--asynchronous", "--up", conn}
+}
+
+// waitInitiated checks that west initiated an IKE SA, from --up's output
+// (4.10) or pluto's log.
+func waitInitiated(t *testing.T, west *testenv.Pluto, out string) bool {
+	return strings.Contains(out, "initiator established IKE SA") || west.WaitLog("initiator established IKE SA", 5*time.Second)
+}
+
+// pair starts two plutos of release ls in two namespaces joined by a veth
+// pair and writes conns to a shared ipsec.conf; auto runs from the host
+// namespace (whack only needs the control socket).
+func pair(t *testing.T, ls *testenv.Libreswan, conns, secrets string) (west, east *testenv.Pluto, cfg string) {
 	w, e := testenv.NetNSPair(t)
-	west = testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: w, Secrets: secrets})
-	east = testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: e, Secrets: secrets})
+	west = testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: w, Secrets: secrets, Libreswan: ls})
+	east = testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: e, Secrets: secrets, Libreswan: ls})
 	cfg = filepath.Join(t.TempDir(), "ipsec.conf")
 	if err := os.WriteFile(cfg, []byte("config setup\n\n"+conns), 0o644); err != nil {
 		t.Fatal(err)
@@ -152,10 +185,14 @@ func pair(t *testing.T, conns, secrets string) (west, east *testenv.Pluto, cfg s
 // IKE SA up between two real plutos (the Child SA fails on a kernel
 // without ESP, which the test does not need).
 func TestUpPSK(t *testing.T) {
+	forEachLibreswan(t, testUpPSK)
+}
+
+func testUpPSK(t *testing.T, ls *testenv.Libreswan) {
 	testenv.MustBeRoot(t)
-	west, east, cfg := pair(t, pskConns, `@west @east : PSK "0123456789abcdef0123456789abcdef"`+"\n")
+	west, east, cfg := pair(t, ls, pskConns, `@west @east : PSK "0123456789abcdef0123456789abcdef"`+"\n")
 	for _, p := range []*testenv.Pluto{west, east} {
-		out, errOut, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", p.Ctl, "--add", "psk")
+		out, errOut, code := auto(t, ls, "--config", cfg, "--ctlsocket", p.Ctl, "--add", "psk")
 		if code != 0 {
 			t.Fatalf("--add: exit %d\n%s%s", code, out, errOut)
 		}
@@ -163,22 +200,35 @@ func TestUpPSK(t *testing.T) {
 			t.Fatalf("--add printed %q", out)
 		}
 	}
-	out, errOut, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--up", "psk")
-	if !strings.Contains(out, "initiator established IKE SA") {
+	out, errOut, code := auto(t, ls, append([]string{"--config", cfg, "--ctlsocket", west.Ctl}, upArgs(ls, "psk")...)...)
+	if !waitInitiated(t, west, out) {
 		t.Fatalf("--up: exit %d\n%s%s\nwest log:\n%s", code, out, errOut, west.Log())
 	}
 	if !east.WaitLog("responder established IKE SA", 5*time.Second) {
 		t.Fatalf("east did not establish:\n%s", east.Log())
 	}
-	st := west.MustWhack(t, "--showstates")
-	if !strings.Contains(st, "STATE_V2_ESTABLISHED_IKE_SA") {
-		t.Fatalf("no established IKE SA in --showstates:\n%s", st)
+	// 5.x deletes the IKE SA again when the Child SA fails (no ESP here).
+	if ls.Version == "4.10" {
+		st := west.MustWhack(t, "--showstates")
+		if !strings.Contains(st, "STATE_V2_ESTABLISHED_IKE_SA") {
+			t.Fatalf("no established IKE SA in --showstates:\n%s", st)
+		}
 	}
 	// --down terminates it; --delete removes the conn.
-	if _, _, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--down", "psk"); code != 0 {
-		t.Errorf("--down: exit %d", code)
+	out, errOut, code = auto(t, ls, "--config", cfg, "--ctlsocket", west.Ctl, "--down", "psk")
+	switch {
+	case code == 0:
+	case ls.Version != "4.10" && strings.Contains(out, "deleting IKE SA"):
+		// 5.2 reports the internal errors of an IKE SA whose Child SA
+		// the kernel refused (no ESP here) as --down's status; the SA
+		// is gone all the same (checked below).
+	default:
+		t.Errorf("--down: exit %d\n%s%s", code, out, errOut)
 	}
-	if _, _, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--delete", "psk"); code != 0 {
+	if st := west.MustWhack(t, "--showstates"); strings.Contains(st, `"psk"`) {
+		t.Errorf("states left after --down:\n%s", st)
+	}
+	if _, _, code := auto(t, ls, "--config", cfg, "--ctlsocket", west.Ctl, "--delete", "psk"); code != 0 {
 		t.Errorf("--delete: exit %d", code)
 	}
 	if s := west.MustWhack(t, "--status"); strings.Contains(s, `"psk"`) {
@@ -186,11 +236,11 @@ func TestUpPSK(t *testing.T) {
 	}
 
 	// --up of a conn pluto does not know explains itself.
-	_, errOut, code = ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--up", "ignored")
+	_, errOut, code = auto(t, ls, "--config", cfg, "--ctlsocket", west.Ctl, "--up", "ignored")
 	if code == 0 || !strings.Contains(errOut, "auto=ignore") {
 		t.Errorf("--up ignored: exit %d, stderr %q; want an auto=ignore explanation", code, errOut)
 	}
-	_, errOut, code = ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--up", "pks")
+	_, errOut, code = auto(t, ls, "--config", cfg, "--ctlsocket", west.Ctl, "--up", "pks")
 	if code == 0 || !strings.Contains(errOut, `did you mean "psk"`) {
 		t.Errorf("--up pks: exit %d, stderr %q; want a suggestion", code, errOut)
 	}

@@ -46,10 +46,14 @@ func hostKey(t *testing.T, p *testenv.Pluto, name string) string {
 // showhostkey, loaded by ipsec auto --add (conn plus --pubkeyrsa), bring an
 // IKEv2 IKE SA up between two real plutos.
 func TestUpRSA(t *testing.T) {
+	forEachLibreswan(t, testUpRSA)
+}
+
+func testUpRSA(t *testing.T, ls *testenv.Libreswan) {
 	testenv.MustBeRoot(t)
 	w, e := testenv.NetNSPair(t)
-	west := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: w})
-	east := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: e})
+	west := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: w, Libreswan: ls})
+	east := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: e, Libreswan: ls})
 	wk, ek := hostKey(t, west, "west"), hostKey(t, east, "east")
 	cfg := filepath.Join(t.TempDir(), "ipsec.conf")
 	os.WriteFile(cfg, []byte(`config setup
@@ -67,7 +71,7 @@ conn rsa
 	auto=add
 `), 0o644)
 	for _, p := range []*testenv.Pluto{west, east} {
-		out, errOut, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", p.Ctl, "--add", "rsa")
+		out, errOut, code := auto(t, ls, "--config", cfg, "--ctlsocket", p.Ctl, "--add", "rsa")
 		if code != 0 {
 			t.Fatalf("--add: exit %d\n%s%s", code, out, errOut)
 		}
@@ -76,8 +80,8 @@ conn rsa
 	if !strings.Contains(keys, "@west-rsa") || !strings.Contains(keys, "@east-rsa") {
 		t.Fatalf("keys not loaded:\n%s", keys)
 	}
-	out, errOut, code := ipsec(t, "auto", "--config", cfg, "--ctlsocket", west.Ctl, "--up", "rsa")
-	if !strings.Contains(out, "initiator established IKE SA") {
+	out, errOut, code := auto(t, ls, append([]string{"--config", cfg, "--ctlsocket", west.Ctl}, upArgs(ls, "rsa")...)...)
+	if !waitInitiated(t, west, out) {
 		t.Fatalf("--up: exit %d\n%s%s\nwest:\n%s\neast:\n%s", code, out, errOut, west.Log(), east.Log())
 	}
 	if !east.WaitLog("responder established IKE SA", 5*time.Second) {

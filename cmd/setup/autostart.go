@@ -110,7 +110,7 @@ func (s *setup) autostart(cfg *conf.Config) error {
 		s.warn(fmt.Sprintf("conn %q named in config setup does not exist", n))
 	}
 	l := &pluto.Loader{Whack: s.d.Whack, Env: pluto.System(), Out: s.out, Err: s.err,
-		Prog: "ipsec setup", ShowOnly: s.showonly, Show: s.show}
+		Prog: "ipsec setup", ShowOnly: s.showonly, Show: s.show, Setup: &cfg.Setup, Version: s.version}
 	var firstErr error
 	if err := l.Add(p.add); err != nil {
 		// One bad conn must not keep the others down: report it and go on.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 )
 
@@ -23,6 +24,16 @@ var plutoSetupKeywords = []string{
 	"dnssec-enable", "dnssec-rootkey-file", "dnssec-anchors", "ipsecdir", "nssdir",
 	"secretsfile", "statsbin", "myvendorid", "global-redirect", "global-redirect-to",
 	"ikev1-policy", "shuntlifetime",
+}
+
+// plutoSetupKeywords5 are the `config setup` keywords Libreswan 5's
+// pluto reads beyond 4.10's.
+var plutoSetupKeywords5 = []string{"ipsec-interface-managed"}
+
+// obsoleteSetup5 are 4.10 keywords Libreswan 5's pluto only warns about
+// and ignores, with the reason printed in setup's warning.
+var obsoleteSetup5 = map[string]string{
+	"ikev1-secctx-attr-type": "Libreswan 5 made it obsolete (the labelled-IPsec attribute type is fixed)",
 }
 
 // renamedSetup maps FreeS/WAN, Openswan and older Libreswan spellings to
@@ -73,12 +84,19 @@ var ignoredSetup = map[string]string{
 // plutoConfig turns `config setup` into what setup starts pluto with: the
 // pluto command line and the text of a Libreswan-only ipsec.conf (pluto
 // parses its --config itself, and would reject the FreeS/WAN conns and
-// keywords of the user's file). It also returns one warning per keyword
-// that has no effect. It is pure so it can be golden-tested.
-func plutoConfig(s *conf.Section, rundir, defaultSecrets string) (args []string, text string, warnings []string) {
+// keywords of the user's file), for Libreswan release v (4.x and 5.x
+// pluto take the same options; 5.x knows a few more keywords and drops
+// one). It also returns one warning per keyword that has no effect. It is
+// pure so it can be golden-tested.
+func plutoConfig(s *conf.Section, v pluto.Version, rundir, defaultSecrets string) (args []string, text string, warnings []string) {
+	v5 := v.AtLeast(pluto.V5_0)
+	release := "4.10"
+	if v5 {
+		release = v.String()
+	}
 	values := map[string]string{}
 	for _, kw := range s.Keywords() {
-		v, _ := s.Get(kw)
+		val, _ := s.Get(kw)
 		name := kw
 		if to, ok := renamedSetup[kw]; ok {
 			name = to
@@ -87,17 +105,19 @@ func plutoConfig(s *conf.Section, rundir, defaultSecrets string) (args []string,
 		switch {
 		case handledBySetup[kw]:
 		case kw == "force_busy":
-			if b, err := conf.ParseBool(strings.ToLower(v.Raw)); err == nil && b {
+			if b, err := conf.ParseBool(strings.ToLower(val.Raw)); err == nil && b {
 				values["ddos-mode"] = "busy"
 			}
 			warnings = append(warnings, "config setup: force_busy= is now ddos-mode=busy")
 		case ignoredSetup[kw] != "":
 			warnings = append(warnings, fmt.Sprintf("config setup: %s= ignored: %s", kw, ignoredSetup[kw]))
-		case contains(plutoSetupKeywords, name):
-			values[name] = v.Raw
+		case v5 && obsoleteSetup5[name] != "":
+			warnings = append(warnings, fmt.Sprintf("config setup: %s= ignored: %s", kw, obsoleteSetup5[name]))
+		case contains(plutoSetupKeywords, name) || v5 && contains(plutoSetupKeywords5, name):
+			values[name] = val.Raw
 		case strings.HasPrefix(kw, "x-") || strings.HasPrefix(kw, "x_"):
 		default:
-			warnings = append(warnings, fmt.Sprintf("config setup: %s= is not known to Libreswan 4.10's pluto; ignored", kw))
+			warnings = append(warnings, fmt.Sprintf("config setup: %s= is not known to Libreswan %s's pluto; ignored", kw, release))
 		}
 	}
 	if dbg, ok := values["plutodebug"]; ok {

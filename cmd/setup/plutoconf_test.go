@@ -8,26 +8,34 @@ import (
 	"strings"
 	"testing"
 
+	"goswan/cmd/internal/pluto"
 	"goswan/conf"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestPlutoConfigGolden: config setup → pluto command line, generated
-// Libreswan config and warnings.
+// Libreswan config and warnings, for Libreswan 4.10 and 5.2.
 func TestPlutoConfigGolden(t *testing.T) {
-	for _, name := range []string{"legacy-setup"} {
+	for _, tc := range []struct {
+		name, golden string
+		v            pluto.Version
+	}{
+		{"legacy-setup", "legacy-setup", pluto.V4_10},
+		{"legacy-setup", "legacy-setup-5.2", pluto.V5_2},
+	} {
+		name := tc.name
 		cfg, err := conf.Load(filepath.Join("testdata", name+".conf"), &conf.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		args, text, warns := plutoConfig(&cfg.Setup, "/run/pluto", "/etc/ipsec.secrets")
+		args, text, warns := plutoConfig(&cfg.Setup, tc.v, "/run/pluto", "/etc/ipsec.secrets")
 		var b strings.Builder
 		fmt.Fprintf(&b, "pluto %s\n\n%s\n", strings.Join(args, " "), text)
 		for _, w := range warns {
 			fmt.Fprintf(&b, "warning: %s\n", w)
 		}
-		golden := filepath.Join("testdata", name+".golden")
+		golden := filepath.Join("testdata", tc.golden+".golden")
 		if *update {
 			os.WriteFile(golden, []byte(b.String()), 0o644)
 		}

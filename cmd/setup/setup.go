@@ -57,6 +57,7 @@ type setup struct {
 	cfgPath  string
 	rundir   string
 	progs    pluto.Programs
+	version  pluto.Version // the release of progs (4.10 when it cannot be told)
 	d        *pluto.Daemon
 	showonly bool
 	show     bool
@@ -178,7 +179,8 @@ func (s *setup) startConfig(cfg *conf.Config) error {
 		s.warn("pluto=no: not starting pluto; only manually keyed conns are started")
 		return s.startManual(cfg)
 	}
-	args, text, warnings := plutoConfig(&cfg.Setup, s.rundir, applet.SecretsPath())
+	s.detectVersion()
+	args, text, warnings := plutoConfig(&cfg.Setup, s.version, s.rundir, applet.SecretsPath())
 	for _, w := range warnings {
 		s.warn(w)
 	}
@@ -342,3 +344,15 @@ func writeAtomic(path string, data []byte) error {
 }
 
 var errNoManual = errors.New("ipsec manual is not available in this goswan build")
+
+// detectVersion asks the installed pluto which Libreswan release it is, so
+// that its options and conns are spelled for that release; a pluto that
+// does not say is taken as 4.10's.
+func (s *setup) detectVersion() {
+	s.version = pluto.V4_10
+	if v, err := pluto.ProgramVersion(s.progs.Pluto); err == nil {
+		s.version = v
+	} else if !s.showonly {
+		s.warn(fmt.Sprintf("%v; starting pluto as Libreswan 4.10's", err))
+	}
+}

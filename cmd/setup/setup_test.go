@@ -21,17 +21,24 @@ type side struct {
 	p      *testenv.Pluto
 	cfg    string
 	rundir string
+	ls     *testenv.Libreswan // nil: the host's, found by setup itself
 }
 
 func newSide(t *testing.T, ns *testenv.NetNS, conns string) *side {
-	return newSideSetup(t, ns, "", conns)
+	return newSideWith(t, ns, nil, "", conns)
 }
 
 // newSideSetup is newSide with more config setup lines (each "\tkw=value\n").
 func newSideSetup(t *testing.T, ns *testenv.NetNS, setupExtra, conns string) *side {
-	p := testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: ns,
+	return newSideWith(t, ns, nil, setupExtra, conns)
+}
+
+// newSideWith is newSideSetup for the Libreswan installation ls (nil: the
+// host's); setup gets ls's programs with --execdir.
+func newSideWith(t *testing.T, ns *testenv.NetNS, ls *testenv.Libreswan, setupExtra, conns string) *side {
+	p := testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: ls,
 		Secrets: `@west @east : PSK "0123456789abcdef0123456789abcdef"` + "\n"})
-	s := &side{p: p, cfg: filepath.Join(p.Dir, "setup.conf"), rundir: filepath.Join(p.Dir, "setuprun")}
+	s := &side{p: p, cfg: filepath.Join(p.Dir, "setup.conf"), rundir: filepath.Join(p.Dir, "setuprun"), ls: ls}
 	text := fmt.Sprintf(`config setup
 	nssdir=%s
 	dumpdir=%s
@@ -56,7 +63,11 @@ func newSideSetup(t *testing.T, ns *testenv.NetNS, setupExtra, conns string) *si
 // setup runs `ipsec setup ... VERB` inside the side's namespace.
 func (s *side) setup(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	full := append([]string{testenv.Binary(t), "setup", "--config", s.cfg, "--rundir", s.rundir}, args...)
+	full := []string{testenv.Binary(t), "setup", "--config", s.cfg, "--rundir", s.rundir}
+	if s.ls != nil {
+		full = append(full, "--execdir", s.ls.ExecDir)
+	}
+	full = append(full, args...)
 	cmd := s.p.NetNS.Command(full...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -115,13 +126,28 @@ conn shunt
 // start loads auto=add and routes auto=route; a second start is a no-op;
 // restart gives a new pluto; stop removes it and its pid file.
 func TestRoundTrip(t *testing.T) {
+	forEachLibreswan(t, testRoundTrip)
+}
+
+// forEachLibreswan runs test as a subtest per Libreswan release
+// (testenv.LibreswanVersions).
+func forEachLibreswan(t *testing.T, test func(*testing.T, *testenv.Libreswan)) {
+	for _, v := range testenv.LibreswanVersions {
+		t.Run(v, func(t *testing.T) {
+			ls := testenv.MustHaveLibreswanVersion(t, v)
+			test(t, &ls)
+		})
+	}
+}
+
+func testRoundTrip(t *testing.T, ls *testenv.Libreswan) {
 	testenv.MustBeRoot(t)
 	ns := testenv.NewNetNS(t, "gss")
 	ns.MustIP(t, "link", "add", "w0", "type", "veth", "peer", "name", "w1")
 	ns.AddAddr(t, "w0", "192.0.2.101/24")
 	ns.MustIP(t, "link", "set", "w0", "up")
 	ns.MustIP(t, "link", "set", "w1", "up")
-	s := newSide(t, ns, conns)
+	s := newSideWith(t, ns, ls, "", conns)
 
 	if out, code := s.setup(t, "status"); code != 3 || !strings.Contains(out, "IPsec stopped") {
 		t.Fatalf("status before start: exit %d %q; want 3, IPsec stopped", code, out)
@@ -146,7 +172,12 @@ func TestRoundTrip(t *testing.T) {
 	if !strings.Contains(st, `"psk":`) || strings.Contains(st, `"later":`) {
 		t.Errorf("auto=add conn not loaded or auto=ignore conn loaded:\n%s", st)
 	}
-	if !strings.Contains(st, `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`) {
+	// 4.10 and 5.x word a routed shunt differently.
+	routed := `"shunt": 192.0.2.101...192.0.2.102; prospective erouted`
+	if ls.Version != "4.10" {
+		routed = `"shunt":   routing: routed-never-negotiate;`
+	}
+	if !strings.Contains(st, routed) {
 		t.Errorf("auto=route conn not routed:\n%s", st)
 	}
 	if out, code := s.setup(t, "status"); code != 0 || !strings.Contains(out, fmt.Sprintf("pluto pid %d", pid)) {
@@ -308,22 +339,24 @@ func TestShowOnly(t *testing.T) {
 // TestStartUpBothEnds: `ipsec setup start` on two ends, the initiator with
 // auto=start, brings the IKE SA up by itself.
 func TestStartUpBothEnds(t *testing.T) {
+	forEachLibreswan(t, testStartUpBothEnds)
+}
+
+func testStartUpBothEnds(t *testing.T, ls *testenv.Libreswan) {
 	testenv.MustBeRoot(t)
 	w, e := testenv.NetNSPair(t)
-	east := newSide(t, e, conns)
-	west := newSide(t, w, strings.Replace(conns, "auto=add", "auto=start", 1))
+	east := newSideWith(t, e, ls, "", conns)
+	west := newSideWith(t, w, ls, "", strings.Replace(conns, "auto=add", "auto=start", 1))
 	if out, code := east.setup(t, "start"); code != 0 {
 		t.Fatalf("east start: %d\n%s", code, out)
 	}
 	if out, code := west.setup(t, "start"); code != 0 {
 		t.Fatalf("west start: %d\n%s", code, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(west.whack(t, "--showstates"), "STATE_V2_ESTABLISHED_IKE_SA") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
+	// The log, not --showstates: 5.x deletes the IKE SA again when the
+	// Child SA fails, which it does on a kernel without ESP.
+	if !west.p.WaitLog("initiator established IKE SA", 10*time.Second) {
+		t.Fatalf("no IKE SA after setup start with auto=start\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
 	}
 }
 

@@ -73,7 +73,8 @@ func (s *setup) plutoRun() error {
 	if b, set := cfg.Setup.Bool("pluto"); set && !b {
 		return fmt.Errorf("config setup says pluto=no: there is no pluto to run under systemd; use ipsec setup start for the manually keyed conns")
 	}
-	args, text, warnings := plutoConfig(&cfg.Setup, s.rundir, applet.SecretsPath())
+	s.detectVersion()
+	args, text, warnings := plutoConfig(&cfg.Setup, s.version, s.rundir, applet.SecretsPath())
 	for _, w := range warnings {
 		s.warn(w)
 	}
@@ -116,6 +117,7 @@ func (s *setup) plutoLoad() error {
 	if v := cfg.Setup.String("postpluto"); v != "" {
 		s.shell(v)
 	}
+	s.detectVersion()
 	if err := s.autostart(cfg); err != nil {
 		return err
 	}

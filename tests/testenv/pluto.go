@@ -30,6 +30,9 @@ type PlutoOptions struct {
 	Secrets string
 	// Args are extra pluto options (e.g. "--listen", "192.0.2.101").
 	Args []string
+	// Libreswan is the installation to run (MustHaveLibreswanVersion);
+	// nil means the host's.
+	Libreswan *Libreswan
 }
 
 // Pluto is a Libreswan pluto whose every file lives in a private directory:
@@ -62,7 +65,12 @@ func PreparePluto(t testing.TB, opts *PlutoOptions) *Pluto {
 	if opts == nil {
 		opts = &PlutoOptions{}
 	}
-	ls := MustHaveLibreswan(t)
+	var ls Libreswan
+	if opts.Libreswan != nil {
+		ls = *opts.Libreswan
+	} else {
+		ls = MustHaveLibreswan(t)
+	}
 	certutil := MustHaveCommand(t, "certutil")
 	ns := opts.NetNS
 	if ns == nil {

@@ -71,33 +71,6 @@ func MustBeRoot(t testing.TB) {
 	}
 }
 
-// Libreswan locates the installed Libreswan 4.x programs.
-type Libreswan struct {
-	Pluto, Whack, Addconn, Readwriteconf, Showhostkey, Rsasigkey, Ipsec string
-}
-
-// MustHaveLibreswan returns the Libreswan programs or skips/fails t.
-func MustHaveLibreswan(t testing.TB) Libreswan {
-	t.Helper()
-	var ls Libreswan
-	for _, p := range []struct {
-		dst  *string
-		name string
-	}{
-		{&ls.Pluto, "pluto"}, {&ls.Whack, "whack"}, {&ls.Addconn, "addconn"},
-		{&ls.Readwriteconf, "readwriteconf"}, {&ls.Showhostkey, "showhostkey"},
-		{&ls.Rsasigkey, "rsasigkey"},
-	} {
-		path := filepath.Join("/usr/libexec/ipsec", p.name)
-		if _, err := os.Stat(path); err != nil {
-			Unavailable(t, "Libreswan %s not installed (%v); apt-get install libreswan", p.name, err)
-		}
-		*p.dst = path
-	}
-	ls.Ipsec = "/usr/sbin/ipsec"
-	return ls
-}
-
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -151,8 +124,10 @@ func Binary(t testing.TB) string {
 // no longer run.
 func removeStaleBuilds() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "goswan-bin-*"))
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "goswan-bin-"))
+	ls5, _ := filepath.Glob(filepath.Join(os.TempDir(), "goswan-ls5-*"))
+	for _, d := range append(dirs, ls5...) {
+		base := filepath.Base(d)
+		pid, err := strconv.Atoi(base[strings.LastIndex(base, "-")+1:])
 		if err != nil || pid == os.Getpid() {
 			continue
 		}

@@ -64,12 +64,16 @@ type Env struct {
 	RunDir  string // pluto's run directory (pluto.pid, pluto.ctl)
 	NSSDir  string // NSS database unless the config's nssdir= says otherwise
 	Version string // the version line of this program
+	// Pluto is Libreswan's pluto; "" looks in the usual directories.
+	Pluto string
 
 	cfgOnce sync.Once
 	cfg     *conf.Config
 	cfgErr  error
 	xfrm    sync.Once
 	kernel  sysinfo.XFRM
+	lsOnce  sync.Once
+	ls      libreswan
 }
 
 // Conf loads the configuration once for all checks. The Config may be
@@ -106,7 +110,9 @@ func Checks() []Check {
 		ConfigCheck,
 		RPFilterCheck,
 		ForwardingCheck,
+		LibreswanCheck,
 		PlutoCheck,
+		IKEv1PolicyCheck,
 		SecretsFileCheck,
 		SecretsSyntaxCheck,
 		PrivateKeyCheck,

@@ -63,6 +63,9 @@ func healthy(t testing.TB) (*sysinfo.Fake, *Env) {
 				return []byte("Usage: ip xfrm XFRM-OBJECT { COMMAND | help }\n"), errors.New("exit status 255")
 			},
 			"iptables": func([]string) ([]byte, error) { return nil, nil },
+			"pluto": func([]string) ([]byte, error) {
+				return []byte("Libreswan 5.2 IKEv2 IKEv1 XFRM XFRMI\n"), nil
+			},
 		},
 		Kernel: sysinfo.XFRM{ESP: sysinfo.Support{Known: true, OK: true}, AH: sysinfo.Support{Known: true, OK: true}},
 		Host:   "west",
@@ -77,6 +80,7 @@ func healthy(t testing.TB) (*sysinfo.Fake, *Env) {
 		"/proc/4242/comm":                     "pluto\n",
 		"/etc/ipsec.conf":                     healthyConf,
 		"/usr/sbin/ipsec":                     "",
+		"/usr/libexec/ipsec/pluto":            "",
 	}
 	for _, dev := range []string{"all", "default", "lo", "eth0"} {
 		for _, k := range []string{"rp_filter", "send_redirects", "accept_redirects"} {
@@ -214,12 +218,26 @@ func TestFaults(t *testing.T) {
 		{"no iptables", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			delete(f.Commands, "iptables")
 		}, "Checking 'iptables' command", Warning, "MISSING"},
+		{"no Libreswan", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			delete(f.Commands, "pluto")
+			fatalIf(t, f.Remove("/usr/libexec/ipsec/pluto"))
+		}, "Checking Libreswan's pluto", Failed, "MISSING"},
+		{"old Libreswan", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			f.Commands["pluto"] = func([]string) ([]byte, error) { return []byte("Libreswan 3.32\n"), nil }
+		}, "Checking Libreswan's pluto", Warning, "TOO OLD"},
+		{"IKEv1 conn on Libreswan 5", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.WriteFile("/etc/ipsec.conf", healthyConf+"\nconn v1\n\tleft=192.0.2.1\n\tright=192.0.2.3\n\tauthby=secret\n\tkeyexchange=ikev1\n\tauto=add\n", 0o644))
+		}, ikev1Check, Failed, "IKEV1 REFUSED"},
+		{"IKEv1 conn on Libreswan 4.10", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			f.Commands["pluto"] = func([]string) ([]byte, error) { return []byte("Libreswan 4.10\n"), nil }
+			fatalIf(t, f.WriteFile("/etc/ipsec.conf", healthyConf+"\nconn v1\n\tleft=192.0.2.1\n\tright=192.0.2.3\n\tauthby=secret\n\tikev2=no\n\tauto=add\n", 0o644))
+		}, ikev1Check, Warning, "IKEV1 DROP"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, e := healthy(t)
 			before, ok := find(Run(context.Background(), e, Checks()), tc.check)
-			if strings.Contains(tc.check, "ikeport") {
+			if strings.Contains(tc.check, "ikeport") || tc.check == ikev1Check {
 				before, ok = Result{Status: OK}, true // exists only once a conn sets it
 			}
 			if !ok || before.Status != OK {
@@ -237,6 +255,38 @@ func TestFaults(t *testing.T) {
 			}
 			if (r.Status == Failed || r.Status == Warning) && r.Hint == "" && r.Detail == "" {
 				t.Errorf("%q says %s without a detail or hint", tc.check, r.Word)
+			}
+		})
+	}
+}
+
+const ikev1Check = "Checking IKEv1 conns against ikev1-policy"
+
+// TestIKEv1Policy: the IKEv1 check says nothing without IKEv1 conns, is
+// OK with ikev1-policy=accept, and reads keyexchange=ikev1 as IKEv1 only
+// on Libreswan 5 (4.10 ignores it).
+func TestIKEv1Policy(t *testing.T) {
+	v1 := "\nconn v1\n\tleft=192.0.2.1\n\tright=192.0.2.3\n\tauthby=secret\n\tkeyexchange=ikev1\n\tauto=add\n"
+	tests := []struct {
+		name, version, conf string
+		want                Status // -1: no result at all
+	}{
+		{"no IKEv1 conn", "5.2", healthyConf, -1},
+		{"accepted", "5.2", strings.Replace(healthyConf, "config setup\n", "config setup\n\tikev1-policy=accept\n", 1) + v1, OK},
+		{"keyexchange=ikev1 on 4.10 is IKEv2", "4.10", healthyConf + v1, -1},
+		{"ignored conns do not count", "5.2", healthyConf + strings.Replace(v1, "auto=add", "auto=ignore", 1), -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, e := healthy(t)
+			f.Commands["pluto"] = func([]string) ([]byte, error) { return []byte("Libreswan " + tc.version + "\n"), nil }
+			fatalIf(t, f.WriteFile("/etc/ipsec.conf", tc.conf, 0o644))
+			r, ok := find(Run(context.Background(), e, Checks()), ikev1Check)
+			switch {
+			case tc.want == -1 && ok:
+				t.Errorf("%s: %s [%s] %s, want no result", ikev1Check, r.Status, r.Word, r.Detail)
+			case tc.want != -1 && (!ok || r.Status != tc.want):
+				t.Errorf("%s = %v %s (%s), want %s", ikev1Check, ok, r.Status, r.Detail, tc.want)
 			}
 		})
 	}

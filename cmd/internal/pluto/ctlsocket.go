@@ -1,13 +1,13 @@
 package pluto
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
-	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Reply codes (enum rc_type, include/lswlog.h) that say something about
@@ -24,40 +24,91 @@ const (
 // prefix). It returns whack's exit status for the reply: 0, or the last
 // error code in 20..99.
 func Send(ctl string, msg []byte, out io.Writer) (int, error) {
-	conn, err := net.DialTimeout("unix", ctl, 5*time.Second)
+	fd, err := post(ctl, msg)
 	if err != nil {
-		return 0, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
+		return 0, err
 	}
-	defer conn.Close()
-	if _, err := conn.Write(msg); err != nil {
-		return 0, fmt.Errorf("writing to pluto at %s: %w", ctl, err)
+	return reply(fd, ctl, out)
+}
+
+// post connects to pluto and writes one message, leaving the reply to
+// read. The socket is a plain blocking one, used as addconn uses it:
+// pluto answers each message at once, and Go's network poller (an epoll
+// wake-up and a goroutine switch per read) made loading 1,000 conns a
+// third slower than addconn.
+func post(ctl string, msg []byte) (int, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
 	}
-	status := 0
-	r := bufio.NewReader(conn)
-	for {
-		line, err := r.ReadString('\n')
-		if line != "" {
-			num, rest, ok := strings.Cut(line, " ")
-			code, perr := strconv.Atoi(num)
-			if !ok || perr != nil {
-				return 0, fmt.Errorf("pluto: reply line missing NNN prefix: %q", strings.TrimSpace(line))
-			}
-			if code == 1 { // RC_RAW
-				line = rest
-			}
-			io.WriteString(out, line)
-			switch {
-			case code == rcSuccess:
-				status = 0
-			case code >= rcExitFloor && code < rcExitRoof:
-				status = code
-			}
+	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: ctl}); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
+	}
+	for b := msg; len(b) > 0; {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
 		}
-		if err == io.EOF {
-			return status, nil
+		if err != nil {
+			unix.Close(fd)
+			return -1, fmt.Errorf("writing to pluto at %s: %w", ctl, err)
+		}
+		b = b[n:]
+	}
+	return fd, nil
+}
+
+// reply reads pluto's answer on fd until pluto closes it, and closes fd.
+func reply(fd int, ctl string, out io.Writer) (int, error) {
+	defer unix.Close(fd)
+	status := 0
+	var pending []byte
+	buf := make([]byte, 4096)
+	line := func(l string) error {
+		num, rest, ok := strings.Cut(l, " ")
+		code, perr := strconv.Atoi(num)
+		if !ok || perr != nil {
+			return fmt.Errorf("pluto: reply line missing NNN prefix: %q", strings.TrimSpace(l))
+		}
+		if code == 1 { // RC_RAW
+			l = rest
+		}
+		io.WriteString(out, l)
+		switch {
+		case code == rcSuccess:
+			status = 0
+		case code >= rcExitFloor && code < rcExitRoof:
+			status = code
+		}
+		return nil
+	}
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
 		}
 		if err != nil {
 			return status, fmt.Errorf("reading from pluto at %s: %w", ctl, err)
+		}
+		pending = append(pending, buf[:n]...)
+		for {
+			i := bytes.IndexByte(pending, '\n')
+			if i < 0 {
+				break
+			}
+			if err := line(string(pending[:i+1])); err != nil {
+				return 0, err
+			}
+			pending = pending[i+1:]
+		}
+		if n == 0 {
+			if len(pending) > 0 {
+				if err := line(string(pending)); err != nil {
+					return 0, err
+				}
+			}
+			return status, nil
 		}
 	}
 }

@@ -55,7 +55,7 @@ func TestDifferentialMixedConfigs(t *testing.T) {
 		t.Fatal("no testdata/mixed/*.conf")
 	}
 	bin := testenv.Binary(t)
-	ours, theirs := diffPluto(t), diffPluto(t)
+	ours, theirs := diffPluto(t, nil), diffPluto(t, nil)
 	execdir := filepath.Dir(ours.Libreswan.Whack)
 	var good, skipped, expected int
 	for _, f := range files {

@@ -2,16 +2,16 @@ package pluto
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"time"
 
-	"github.com/vishvananda/netlink"
+	"goswan/kernel"
 )
 
-// System is the Env of the running host: %defaultroute and %IFACE are read
-// through netlink, as Libreswan's addconn reads them.
+// System is the Env of the running host: %defaultroute and %IFACE are
+// resolved by kernel's resolver in this process's network namespace (the
+// one `ipsec manual` uses too, with addconn's rules).
 func System() *Env {
 	return &Env{DefaultRoute: defaultRoute, IfaceAddr: ifaceAddr, LookupHost: lookupHost}
 }
@@ -24,81 +24,21 @@ func lookupHost(name string) ([]netip.Addr, error) {
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", name)
 }
 
-// defaultRoute finds the default route with the lowest metric and returns
-// its gateway and the preferred source (or first global address) of the
-// interface it uses.
 func defaultRoute(ipv6 bool) (Route, error) {
-	family := netlink.FAMILY_V4
-	if ipv6 {
-		family = netlink.FAMILY_V6
-	}
-	routes, err := netlink.RouteListFiltered(family, &netlink.Route{Table: 254}, netlink.RT_FILTER_TABLE)
-	if err != nil {
-		return Route{}, fmt.Errorf("reading routes: %w", err)
-	}
-	var best *netlink.Route
-	for i := range routes {
-		r := &routes[i]
-		if r.Dst != nil {
-			if ones, _ := r.Dst.Mask.Size(); ones != 0 {
-				continue
-			}
-		}
-		if best == nil || r.Priority < best.Priority {
-			best = r
-		}
-	}
-	if best == nil {
-		return Route{}, fmt.Errorf("no default route")
-	}
-	var rt Route
-	if gw, ok := netip.AddrFromSlice(best.Gw); ok {
-		rt.Gateway = gw.Unmap()
-	}
-	if src, ok := netip.AddrFromSlice(best.Src); ok && best.Src != nil {
-		rt.Addr = src.Unmap()
-		return rt, nil
-	}
-	link, err := netlink.LinkByIndex(best.LinkIndex)
-	if err != nil {
-		return Route{}, fmt.Errorf("default route interface: %w", err)
-	}
-	a, err := linkAddr(link, family)
+	h, err := kernel.OpenHandle("")
 	if err != nil {
 		return Route{}, err
 	}
-	rt.Addr = a
-	return rt, nil
+	defer h.Close()
+	src, gw, _, err := h.DefaultRoute(ipv6)
+	return Route{Addr: src, Gateway: gw}, err
 }
 
 func ifaceAddr(name string, ipv6 bool) (netip.Addr, error) {
-	link, err := netlink.LinkByName(name)
+	h, err := kernel.OpenHandle("")
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("interface %s: %w", name, err)
+		return netip.Addr{}, err
 	}
-	family := netlink.FAMILY_V4
-	if ipv6 {
-		family = netlink.FAMILY_V6
-	}
-	return linkAddr(link, family)
-}
-
-func linkAddr(link netlink.Link, family int) (netip.Addr, error) {
-	addrs, err := netlink.AddrList(link, family)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("addresses of %s: %w", link.Attrs().Name, err)
-	}
-	for _, a := range addrs {
-		if a.IP.IsGlobalUnicast() || a.IP.IsPrivate() {
-			if ip, ok := netip.AddrFromSlice(a.IP); ok {
-				return ip.Unmap(), nil
-			}
-		}
-	}
-	for _, a := range addrs {
-		if ip, ok := netip.AddrFromSlice(a.IP); ok && !a.IP.Equal(net.IPv6loopback) {
-			return ip.Unmap(), nil
-		}
-	}
-	return netip.Addr{}, fmt.Errorf("interface %s has no address", link.Attrs().Name)
+	defer h.Close()
+	return h.InterfaceAddr(name, ipv6)
 }

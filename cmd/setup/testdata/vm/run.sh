@@ -1,10 +1,27 @@
 #!/bin/sh
 # Inside the ESP VM: ipsec setup start on two ends (two namespaces), ipsec
-# auto --up on one, a ping through the tunnel, ipsec setup stop. The test
-# copied Libreswan's pluto and whack with their libraries under /t/root.
+# auto --up on one, a ping through the tunnel, ipsec verify, barf and look
+# with the tunnel up, ipsec setup stop. The test copied Libreswan's pluto,
+# whack and addconn with their libraries under /t/root (the host's, at
+# their paths), or under /t/ls5root (Libreswan 5 from a Debian 13 root,
+# run chrooted there and installed as /usr/libexec/ipsec/* wrappers, where
+# Debian 13 puts them).
 # Debian's static busybox runs its own ip applet first; it knows no netns.
 ip() { /sbin/ip "$@"; }
-cp -a /t/root/. / || exit 1
+stamp() { echo "GOSWAN-T: $(cut -d' ' -f1 /proc/uptime)s $*"; }
+stamp run.sh starts
+if [ -d /t/ls5root ]; then
+  R=/t/ls5root
+  for d in dev proc sys run tmp t; do mount -o bind /$d $R/$d || exit 1; done
+  mkdir -p /usr/libexec/ipsec
+  for p in pluto whack addconn; do
+    printf '#!/bin/sh\nexec chroot %s /usr/libexec/ipsec/%s "$@"\n' $R $p > /usr/libexec/ipsec/$p
+    chmod 755 /usr/libexec/ipsec/$p
+  done
+else
+  cp -a /t/root/. / || exit 1
+fi
+/usr/libexec/ipsec/pluto --version | head -n 1
 I=/t/ipsec
 T=/run/gs
 ip netns add pw && ip netns add pe || exit 1
@@ -47,19 +64,35 @@ conn t
 	auto=add
 EOC
 done
+stamp starting pluto
 ip netns exec pe $I setup --config $T/east/ipsec.conf --rundir $T/east/run start || { cat $T/east/pluto.log; exit 1; }
 ip netns exec pw $I setup --config $T/west/ipsec.conf --rundir $T/west/run start || { cat $T/west/pluto.log; exit 1; }
 ip netns exec pw $I setup --config $T/west/ipsec.conf --rundir $T/west/run status
+stamp both started
 $I auto --config $T/west/ipsec.conf --rundir $T/west/run --up t
 ip netns exec pw ping -c 3 -i 0.2 -W 3 -I 198.51.100.11 203.0.113.12; prc=$?
 [ $prc = 0 ] && echo "ping through the tunnel: ok"
 /usr/libexec/ipsec/whack --rundir $T/west/run --trafficstatus
 ip -n pw -s xfrm state | grep -E '^src|proto esp|packets\)'
 grep -hE 'established|ERROR' $T/west/pluto.log $T/east/pluto.log
+stamp tunnel checked
+# The diagnostics with the tunnel up; the test checks their lines.
+ip netns exec pw $I verify --nocolour --config $T/west/ipsec.conf --rundir $T/west/run 2>&1 | sed 's/^/VERIFY: /'
+# a loaded host makes the emulated guest slow: no command may be cut short
+ip netns exec pw $I barf --timeout 60s --config $T/west/ipsec.conf --rundir $T/west/run > $T/barf.txt 2>&1
+echo "barf exit $?, $(wc -l < $T/barf.txt) lines"
+# the section headings, then the sections the test reads
+grep '^+ _____' $T/barf.txt | sed 's/^/BARF: /'
+for s in version ipsec/status ip-xfrm-state; do
+  awk -v s="+ _________________________ $s" '$0 == s {p=1; print; next} /^\+ _____/ {p=0} p' $T/barf.txt | sed 's/^/BARF: /'
+done
+ip netns exec pw $I look 2>&1 | sed 's/^/LOOK: /' 
+stamp diagnostics done
 for n in west east; do
   ns=pw; [ $n = east ] && ns=pe
   ip netns exec $ns $I setup --config $T/$n/ipsec.conf --rundir $T/$n/run stop
 done
+stamp stopped
 left=$(ip -n pw xfrm state | grep -c '^src')
 echo "xfrm states left after stop: $left"
 [ $prc = 0 ] && [ "$left" = 0 ] && echo "setup+auto over ESP: ok"
