@@ -71,7 +71,7 @@ func TestSiteVM(t *testing.T) {
 		t.Skip("skipping: the QEMU test boots a VM (a few minutes) and -short was given")
 	}
 	testenv.MustBeRoot(t)
-	ls := testenv.MustHaveLibreswan(t)
+	ls := testenv.MustHaveLibreswanVersion(t, "4.10")
 	certutil := testenv.MustHaveCommand(t, "certutil")
 	testenv.MustHaveCommand(t, "ldd")
 	testenv.MustHaveCommand(t, "make")
@@ -95,12 +95,12 @@ func TestSiteVM(t *testing.T) {
 	// Libreswan 4.10 as its package installs it: the front end, every
 	// program of its directory, and the libraries they load.
 	progs := []string{ls.Ipsec}
-	entries, err := os.ReadDir("/usr/libexec/ipsec")
+	entries, err := os.ReadDir(ls.ExecDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		progs = append(progs, filepath.Join("/usr/libexec/ipsec", e.Name()))
+		progs = append(progs, filepath.Join(ls.ExecDir, e.Name()))
 	}
 	for _, d := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu/nss"} {
 		for _, l := range []string{"libsoftokn3.so", "libfreeblpriv3.so", "libfreebl3.so", "libnssdbm3.so"} {

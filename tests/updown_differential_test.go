@@ -281,7 +281,7 @@ func TestUpdownDifferential(t *testing.T) {
 	for _, c := range []string{"ip", "iptables-save", "ip6tables-save", "iptables", "sysctl"} {
 		testenv.MustHaveCommand(t, c)
 	}
-	ref := "/usr/libexec/ipsec/_updown.xfrm"
+	ref := filepath.Join(testenv.MustHaveLibreswanVersion(t, "4.10").ExecDir, "_updown.xfrm")
 	if _, err := os.Stat(ref); err != nil {
 		testenv.Unavailable(t, "Libreswan 4.10's _updown.xfrm not installed (%v); apt-get install libreswan", err)
 	}
@@ -299,7 +299,7 @@ func TestUpdownDifferential(t *testing.T) {
 	}
 	t.Logf("libreswan 4.10: %d cases, %d verbs compared in %v", compared, verbsRun, time.Since(start).Round(time.Millisecond))
 
-	ref5 := filepath.Join(libreswan5Root(), "usr/libexec/ipsec/_updown.xfrm")
+	ref5 := filepath.Join(testenv.Libreswan5Root(), "usr/libexec/ipsec/_updown.xfrm")
 	if _, err := os.Stat(ref5); err != nil {
 		testenv.Unavailable(t, "Libreswan 5.2's _updown.xfrm not found (%v): scripts/install-test-deps.sh builds the Debian 13 root", err)
 	}
@@ -320,15 +320,6 @@ func TestUpdownDifferential(t *testing.T) {
 		})
 	}
 	t.Logf("libreswan 5.2: %d cases, %d verbs compared in %v", compared, verbsRun, time.Since(start).Round(time.Millisecond))
-}
-
-// libreswan5Root is the Debian 13 root holding Libreswan 5.2, as
-// scripts/install-test-deps.sh builds it.
-func libreswan5Root() string {
-	if r := os.Getenv("GOSWAN_LIBRESWAN5_ROOT"); r != "" {
-		return r
-	}
-	return "/var/cache/goswan/trixie"
 }
 
 // compareUpdown runs c's verbs with ref and ours in two identical
