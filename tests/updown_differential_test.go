@@ -45,6 +45,10 @@ import (
 //     ("Invalid source address"). goswan waits (at most a second) for the
 //     address. A run where the script hit that window is run again
 //     (refRaced).
+//   - The script sources /etc/sysconfig/pluto_updown or
+//     /etc/default/pluto_updown (shell) first; goswan runs no shell and
+//     reads IPROUTEARGS from its environment only. Neither file exists
+//     here (nor on Debian by default).
 //   - delsource looks for the source address with `grep -q ADDR/LEN` (so
 //     10.0.0.1/32 also "matches" 110.0.0.1/32); goswan compares addresses
 //     exactly. No case here has such a pair.
