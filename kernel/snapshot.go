@@ -3,7 +3,6 @@ package kernel
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 )
 
@@ -19,14 +18,8 @@ type Snapshot struct {
 // Counters are an SA's traffic counters.
 type Counters struct{ Bytes, Packets uint64 }
 
-// Route is one routing table entry, reduced to what look prints.
-type Route struct {
-	Dst     netip.Prefix // invalid for the default route
-	Gateway netip.Addr
-	Src     netip.Addr
-	Dev     string
-}
-
+// String is the route as look prints it: destination, gateway, device
+// and source.
 func (r Route) String() string {
 	var b strings.Builder
 	if r.Dst.IsValid() && r.Dst.Bits() > 0 {

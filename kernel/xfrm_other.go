@@ -37,5 +37,44 @@ func (h *Handle) DefaultRoute(bool) (src, gateway netip.Addr, dev string, err er
 	return src, gateway, "", errNoXFRM
 }
 
+// RouteGet fails off Linux.
+func (h *Handle) RouteGet(netip.Addr, netip.Addr) (Lookup, error) { return Lookup{}, errNoXFRM }
+
+// RouteReplace fails off Linux.
+func (h *Handle) RouteReplace(Route) error { return errNoXFRM }
+
+// RouteDel fails off Linux.
+func (h *Handle) RouteDel(Route) error { return errNoXFRM }
+
+// MainRoutes fails off Linux.
+func (h *Handle) MainRoutes(bool) ([]Route, error) { return nil, errNoXFRM }
+
+// AddrAdd fails off Linux.
+func (h *Handle) AddrAdd(string, netip.Prefix, int) error { return errNoXFRM }
+
+// AddrDel fails off Linux.
+func (h *Handle) AddrDel(string, netip.Prefix) error { return errNoXFRM }
+
+// Addrs fails off Linux.
+func (h *Handle) Addrs(string, bool, int) ([]netip.Prefix, error) { return nil, errNoXFRM }
+
+// Link fails off Linux.
+func (h *Handle) Link(string) (LinkInfo, error) { return LinkInfo{}, errNoXFRM }
+
+// ProxyNeighAdd fails off Linux.
+func (h *Handle) ProxyNeighAdd(netip.Addr, string, string) error { return errNoXFRM }
+
+// ProxyNeighDel fails off Linux.
+func (h *Handle) ProxyNeighDel(netip.Addr, string) error { return errNoXFRM }
+
+// RuleAdd fails off Linux.
+func (h *Handle) RuleAdd(Rule) error { return errNoXFRM }
+
+// RuleDel fails off Linux.
+func (h *Handle) RuleDel(Rule) error { return errNoXFRM }
+
+// AddrTentative fails off Linux.
+func (h *Handle) AddrTentative(string, netip.Prefix) (bool, error) { return false, errNoXFRM }
+
 // InterfaceAddr fails off Linux.
 func (h *Handle) InterfaceAddr(string, bool) (netip.Addr, error) { return netip.Addr{}, errNoXFRM }

@@ -266,7 +266,7 @@ func TestManAppletPages(t *testing.T) {
 	for _, a := range appletSummaries(t, bin) {
 		name, summary := a[0], a[1]
 		t.Run(name, func(t *testing.T) {
-			page := "ipsec_" + name + ".8"
+			page := appletPage(name)
 			if _, err := os.Stat(filepath.Join(manDir(), page)); err != nil {
 				t.Fatalf("applet %q is registered but man/%s is missing: %v", name, page, err)
 			}
@@ -367,6 +367,14 @@ func TestManAppletPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appletPage is the page of an applet: man/ipsec_NAME.8, where a helper
+// applet's leading underscore (_updown, named as Libreswan's helper that
+// pluto runs) is dropped: its page is ipsec_updown.8, after its package
+// directory, and its NAME line still reads ipsec__updown.
+func appletPage(name string) string {
+	return "ipsec_" + strings.TrimPrefix(name, "_") + ".8"
 }
 
 func secs2lines(secs []roffSection) []string {

@@ -203,3 +203,66 @@ func TestManualNetnsESP(t *testing.T) {
 		}
 	}
 }
+
+// TestManualNetnsDefaultUpdown: with no leftupdown=, ipsec manual runs
+// goswan's own _updown (what pluto's default `ipsec _updown` runs): a peer
+// client with no route to it gets one at route time, as Libreswan's
+// _updown.xfrm does ("routing is mandatory"). The conn with `ipsec _updown
+// --route yes` gets its route although one exists, and --unroute removes it.
+func TestManualNetnsDefaultUpdown(t *testing.T) {
+	conf := `conn pass
+	left=192.0.2.1
+	right=192.0.2.2
+	leftsubnet=10.0.1.0/24
+	rightsubnet=10.0.2.0/24
+	type=passthrough
+	auto=manual
+
+conn forced
+	left=192.0.2.1
+	right=192.0.2.2
+	leftsubnet=10.0.3.0/24
+	rightsubnet=10.0.4.0/24
+	type=passthrough
+	leftupdown="ipsec _updown --route yes"
+	auto=manual
+`
+	a, _, _, run := manualNetns(t, conf)
+	testenv.IP(t, a, "route", "add", "unreachable", "10.0.2.0/24")
+	out, code := run(a, "--show", "--up", "pass")
+	if code != 0 {
+		t.Fatalf("--up: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "PLUTO_VERB=route-client ipsec _updown") || strings.Contains(out, "no updown script") {
+		t.Errorf("--up does not run the default updown:\n%s", out)
+	}
+	if r := testenv.IP(t, a, "route", "show", "10.0.2.0/24"); !strings.Contains(r, "10.0.2.0/24 dev va scope link") {
+		t.Errorf("route after --up = %q, want 10.0.2.0/24 dev va scope link", r)
+	}
+	for _, op := range []string{"--down", "--unroute"} {
+		if out, code := run(a, op, "pass"); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", op, code, out)
+		}
+	}
+	// Libreswan's script deletes a route at unroute only when the conn
+	// asks for routes (source IP, MTU, --route yes); this one stays there
+	// too.
+	if r := testenv.IP(t, a, "route", "show", "10.0.2.0/24"); !strings.Contains(r, "10.0.2.0/24 dev va scope link") {
+		t.Errorf("route after --unroute = %q, want it kept as Libreswan keeps it", r)
+	}
+
+	if out, code := run(a, "--up", "forced"); code != 0 {
+		t.Fatalf("--up forced: exit %d\n%s", code, out)
+	}
+	if r := testenv.IP(t, a, "route", "show", "10.0.4.0/24"); !strings.Contains(r, "10.0.4.0/24 dev va scope link") {
+		t.Errorf("route of forced after --up = %q, want 10.0.4.0/24 dev va scope link", r)
+	}
+	for _, op := range []string{"--down", "--unroute"} {
+		if out, code := run(a, op, "forced"); code != 0 {
+			t.Fatalf("%s forced: exit %d\n%s", op, code, out)
+		}
+	}
+	if r := testenv.IP(t, a, "route", "show", "10.0.4.0/24"); strings.TrimSpace(r) != "" {
+		t.Errorf("route of forced left after --unroute: %q", r)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"goswan/cmd/rsasigkey"
 	"goswan/cmd/setup"
 	"goswan/cmd/showhostkey"
+	"goswan/cmd/updown"
 	"goswan/cmd/verify"
 )
 
@@ -48,6 +49,7 @@ var applets = []appletEntry{
 	{"look", look.Command},
 	{"readwriteconf", readwriteconf.Command},
 	{"addconn", addconn.Command},
+	{"_updown", updown.Command},
 }
 
 // findApplet returns the registered applet called name.

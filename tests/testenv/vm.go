@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,13 +20,20 @@ import (
 // fails it in strict mode.
 func RunVM(t testing.TB, dir string) ([]byte, error) {
 	t.Helper()
+	return RunVMTimeout(t, dir, 240*time.Second)
+}
+
+// RunVMTimeout is RunVM for a test whose guest needs longer than 240 s
+// (VM_TIMEOUT of esp-vm.sh).
+func RunVMTimeout(t testing.TB, dir string, limit time.Duration) ([]byte, error) {
+	t.Helper()
 	bash := MustHaveCommand(t, "bash")
 	script := filepath.Join(ModuleRoot(), "scripts", "esp-vm.sh")
 	console := filepath.Join(t.TempDir(), "console.log")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), limit+time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bash, script, dir)
-	cmd.Env = append(os.Environ(), "CONSOLE_LOG="+console, "VM_TIMEOUT=240")
+	cmd.Env = append(os.Environ(), "CONSOLE_LOG="+console, fmt.Sprintf("VM_TIMEOUT=%d", int(limit.Seconds())))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()

@@ -187,7 +187,7 @@ func (r *runner) updown(u *updown, verb string) error {
 		return nil
 	}
 	r.step("PLUTO_VERB=%s %s", u.verb(verb), u.command)
-	return u.run(verb, r.out, r.errw)
+	return u.run(verb, r.h, r.out, r.errw)
 }
 
 func (r *runner) step(format string, args ...any) {

@@ -7,10 +7,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
-	"goswan/cmd/internal/applet"
+	goupdown "goswan/cmd/internal/updown"
 	"goswan/kernel"
 )
 
@@ -23,19 +22,9 @@ type updown struct {
 	suffix  string // -host or -client, plus -v6
 }
 
-// defaultUpdown is FreeS/WAN's default; goswan ships no _updown, so it runs
-// only when one is installed beside the ipsec_* links.
-const defaultUpdown = "ipsec _updown"
-
 func newUpdown(m *kernel.Manual, h hostEnd) *updown {
 	me, peer := m.End(h.side), m.End(h.side.Other())
 	u := &updown{command: me.Updown}
-	if u.command == defaultUpdown {
-		u.command = ""
-		if p := filepath.Join(applet.ExecDir(), "_updown"); isExecutable(p) {
-			u.command = p
-		}
-	}
 	u.suffix = "-host"
 	if me.HasClient() || peer.HasClient() {
 		u.suffix = "-client"
@@ -48,9 +37,19 @@ func newUpdown(m *kernel.Manual, h hostEnd) *updown {
 		nexthop = peer.Host // %direct: the peer is on-link
 	}
 	myNet, peerNet := me.Client(), peer.Client()
+	family, connType := "ipv4", "tunnel"
+	if me.Host.Is6() {
+		family = "ipv6"
+	}
+	if m.Mode() == kernel.ModeTransport {
+		connType = "transport"
+	}
 	u.vars = []string{
 		"PLUTO_VERSION=1.1",
 		"PLUTO_CONNECTION=" + m.Name,
+		"PLUTO_CONNECTION_TYPE=" + connType,
+		"PLUTO_CONN_ADDRFAMILY=" + family,
+		"PLUTO_STACK=xfrm",
 		"PLUTO_NEXT_HOP=" + nexthop.String(),
 		"PLUTO_INTERFACE=" + h.iface,
 		"PLUTO_ME=" + me.Host.String(),
@@ -79,7 +78,29 @@ func (u *updown) env(op string) []string {
 	return append([]string{"PLUTO_VERB=" + u.verb(op)}, u.vars...)
 }
 
-func (u *updown) run(op string, stdout, stderr io.Writer) error {
+// run runs the updown command for op: goswan's _updown in-process on h's
+// namespace when it is the default, else the conn's command through the
+// shell, as pluto runs it.
+func (u *updown) run(op string, h *kernel.Handle, stdout, stderr io.Writer) error {
+	if args, ok := builtinArgs(u.command); ok {
+		vars := map[string]string{}
+		for _, kv := range u.env(op) {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+		getenv := func(k string) string {
+			if v, ok := vars[k]; ok {
+				return v
+			}
+			return os.Getenv(k)
+		}
+		sys := &goupdown.System{Kernel: h, Stdout: stdout, Stderr: stderr,
+			ResolvConf: "/etc/resolv.conf", ResolvBackup: "/run/pluto/libreswan-resolv-conf-backup"}
+		if code := goupdown.Run(sys, getenv, args); code != 0 {
+			return fmt.Errorf("updown %s (PLUTO_VERB=%s) failed: exit status %d", u.command, u.verb(op), code)
+		}
+		return nil
+	}
 	cmd := exec.Command("/bin/sh", "-c", u.command)
 	cmd.Env = append(os.Environ(), u.env(op)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -89,6 +110,22 @@ func (u *updown) run(op string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// builtinArgs recognises the default updown command, pluto's as
+// FreeS/WAN's (`ipsec _updown`), also with plain arguments (`ipsec _updown
+// --route yes`): goswan's own _updown, which ipsec manual runs in-process
+// with those arguments, as `ipsec _updown` would run. A command with shell
+// syntax goes to the shell.
+func builtinArgs(command string) ([]string, bool) {
+	if strings.ContainsAny(command, "'\"\\$`;&|<>(){}*?[]~#=") {
+		return nil, false
+	}
+	f := strings.Fields(command)
+	if len(f) < 2 || f[0] != "ipsec" || f[1] != "_updown" {
+		return nil, false
+	}
+	return f[2:], true
+}
+
 // mask is the netmask FreeS/WAN's updown scripts expect: dotted quad for
 // IPv4, the prefix length for IPv6.
 func mask(p netip.Prefix) string {
@@ -96,9 +133,4 @@ func mask(p netip.Prefix) string {
 		return net.IP(net.CIDRMask(p.Bits(), 32)).String()
 	}
 	return fmt.Sprint(p.Bits())
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 && !strings.HasSuffix(p, "/")
 }

@@ -80,3 +80,23 @@ func TestParseIAm(t *testing.T) {
 		}
 	}
 }
+
+func TestBuiltinArgs(t *testing.T) {
+	for _, tc := range []struct {
+		cmd  string
+		args []string
+		ok   bool
+	}{
+		{"ipsec _updown", []string{}, true},
+		{"ipsec  _updown --route yes", []string{"--route", "yes"}, true},
+		{"ipsec _updown --iproute 'table 7'", nil, false},
+		{"/usr/libexec/ipsec/_updown", nil, false},
+		{"ipsec _updown; rm -rf /", nil, false},
+		{"UPDOWN_LOG=x ipsec _updown", nil, false},
+	} {
+		args, ok := builtinArgs(tc.cmd)
+		if ok != tc.ok || ok && !slices.Equal(args, tc.args) {
+			t.Errorf("builtinArgs(%q) = %q, %v; want %q, %v", tc.cmd, args, ok, tc.args, tc.ok)
+		}
+	}
+}
