@@ -139,6 +139,17 @@ func Load(file string) (*File, error) {
 	if err != nil {
 		return &File{}, fmt.Errorf("reading secrets file %s: %w", file, err)
 	}
+	return LoadSource(file, src)
+}
+
+// LoadSource parses src as the contents of the secrets file named file on
+// the operating system's file system (includes are read from there): a
+// writer that read the file under its lock checks what it read.
+func LoadSource(file string, src []byte) (*File, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading secrets file %s: %w", file, err)
+	}
 	p := &parser{fsys: os.DirFS("/"), f: &File{}, display: map[string]string{filepath.ToSlash(abs): file}}
 	p.file(filepath.ToSlash(abs), src, 0)
 	p.errs.RemoveMultiples()
