@@ -48,6 +48,14 @@ func LockDir(dir, name string, wait time.Duration) (*Lock, error) {
 func lockAt(name string, wait time.Duration) (*Lock, error) {
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
 	if err != nil {
+		// flock needs no write access: an existing lock file on a
+		// read-only file system still locks, and the write then fails
+		// naming the file it could not write.
+		if ro, rerr := os.OpenFile(name, os.O_RDONLY|unix.O_CLOEXEC, 0); rerr == nil {
+			f, err = ro, nil
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("locking %s: %w", name, err)
 	}
 	deadline := time.Now().Add(wait)

@@ -194,3 +194,58 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s: %s missing", dir, n)
 	}
 }
+
+// TestNewhostkeyDiskFull runs newhostkey on a secrets file in a small tmpfs
+// that is full (mounted in a private mount namespace, so it disappears with
+// the child), then on one remounted read-only: each fails naming the path,
+// and the old file is byte for byte intact.
+func TestNewhostkeyDiskFull(t *testing.T) {
+	testenv.MustBeRoot(t)
+	unshare := testenv.MustHaveCommand(t, "unshare")
+	bin := testenv.Binary(t)
+	mnt := t.TempDir()
+	script := `set -e
+mount -t tmpfs -o size=256k goswan-full "$M"
+printf '# old\n: PSK "old-secret"\n' > "$M/ipsec.secrets"
+chmod 600 "$M/ipsec.secrets"
+before=$(sha256sum < "$M/ipsec.secrets")
+dd if=/dev/zero of="$M/filler" bs=4k 2>/dev/null || true
+set +e
+"$BIN" newhostkey --quiet --bits 2048 --hostname full.example --id @full.example --output "$M/ipsec.secrets"
+echo "full-status=$?"
+[ "$(sha256sum < "$M/ipsec.secrets")" = "$before" ] && echo full-intact
+rm -f "$M/filler"
+mount -o remount,ro "$M"
+"$BIN" newhostkey --quiet --bits 2048 --hostname full.example --id @ro.example --output "$M/ipsec.secrets"
+echo "ro-status=$?"
+[ "$(sha256sum < "$M/ipsec.secrets")" = "$before" ] && echo ro-intact
+echo "files: $(ls -A "$M" | tr '\n' ' ')"
+`
+	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script)
+	cmd.Env = append(os.Environ(), "M="+mnt, "BIN="+bin)
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	if err != nil {
+		t.Fatalf("mount namespace script: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"full-status=1", "full-intact", "ro-status=1", "ro-intact",
+		"writing " + mnt + "/ipsec.secrets: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "no space left on device") {
+		t.Errorf("disk-full error does not say so:\n%s", out)
+	}
+	if !strings.Contains(out, "read-only file system") {
+		t.Errorf("read-only error does not say so:\n%s", out)
+	}
+	if strings.Contains(out, "old-secret") {
+		t.Errorf("secret leaked into output:\n%s", out)
+	}
+	if !strings.Contains(out, "files: .ipsec.secrets.lock ipsec.secrets \n") {
+		t.Errorf("temporary file left in the full file system:\n%s", out)
+	}
+}
