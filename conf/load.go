@@ -1,9 +1,12 @@
 package conf
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
+
+	"goswan/conf/token"
 )
 
 // Options control how a configuration is read.
@@ -22,6 +25,10 @@ type Options struct {
 func Load(path string, opts *Options) (*Config, error) {
 	r := newReader(opts)
 	src, err := r.read(path)
+	var bound *token.Error
+	if errors.As(err, &bound) {
+		return nil, token.ErrorList{bound}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
 	}
