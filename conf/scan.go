@@ -72,8 +72,8 @@ func scanLine(filename string, lineNo int, text string, errs *token.ErrorList) (
 	if i == len(text) || text[i] == '#' {
 		return line{}, false
 	}
-	if bad := firstControl(text); bad >= 0 {
-		errs.Addf(pos(bad), "control character %#02x in line", text[bad])
+	if bad, msg := token.BadByte(text); bad >= 0 {
+		errs.Add(pos(bad), msg)
 		return line{}, false
 	}
 	if i == 0 {
@@ -199,18 +199,6 @@ func trailing(text string, i int) int {
 		return -1
 	}
 	return j
-}
-
-// firstControl returns the index of the first control byte other than tab,
-// or -1.
-func firstControl(text string) int {
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			return i
-		}
-	}
-	return -1
 }
 
 func (l line) String() string { return fmt.Sprintf("%s=%s", l.word, l.arg) }

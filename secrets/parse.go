@@ -504,6 +504,9 @@ func (p *parser) include(name string, r *record, depth int) {
 		return
 	}
 	matches, err := fs.Glob(p.fsys, fsName(full))
+	if len(matches) == 0 && err == nil && !strings.ContainsAny(full, "*?[\\") {
+		matches = []string{fsName(full)} // let the read say why it is not there
+	}
 	if err != nil {
 		p.errs.Addf(r.toks[1].pos, "bad include pattern %q: %v", pattern, err)
 		return
@@ -527,12 +530,16 @@ func (p *parser) include(name string, r *record, depth int) {
 			if bound.Pos.IsValid() {
 				p.errs.Add(bound.Pos, bound.Msg)
 			} else {
-				p.errs.Addf(r.toks[1].pos, "include %q: %s", m, bound.Msg)
+				p.errs.Addf(r.toks[1].pos, "include %q: %s", shown, bound.Msg)
 			}
 			continue
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			p.f.Warnings.Addf(r.toks[1].pos, "no secrets filename matched %q", pattern)
+			continue
+		}
 		if err != nil {
-			p.errs.Addf(r.toks[1].pos, "could not open %q: %v", m, errors.Unwrap(err))
+			p.errs.Addf(r.toks[1].pos, "could not open %q: %v", shown, errors.Unwrap(err))
 			continue
 		}
 		if strings.HasPrefix(full, "/") {

@@ -62,9 +62,11 @@ func ReadFile(fsys fs.FS, name, shown string) ([]byte, error) {
 	if err := checkRegular(fi, shown); err != nil {
 		return nil, err
 	}
+	// A file that says it is too large is still read up to the bound, so
+	// the error can name the line; it starts with a small buffer.
 	size := fi.Size()
 	if size < 0 || size > MaxFileSize {
-		size = MaxFileSize
+		size = 64 << 10
 	}
 	return readBounded(f, int(size)+1, shown)
 }
