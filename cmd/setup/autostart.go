@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/vishvananda/netlink"
-
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/pluto"
 	"goswan/conf"
@@ -169,18 +167,6 @@ func (s *setup) startManual(cfg *conf.Config) error {
 	}
 	if failed {
 		return applet.Exit(applet.ExitFailure, nil)
-	}
-	return nil
-}
-
-// flushXfrm removes every IPsec SA and policy of this network namespace,
-// as Libreswan's setup stop does with ip xfrm.
-func flushXfrm() error {
-	if err := netlink.XfrmStateFlush(0); err != nil {
-		return fmt.Errorf("xfrm state flush: %w", err)
-	}
-	if err := netlink.XfrmPolicyFlush(); err != nil {
-		return fmt.Errorf("xfrm policy flush: %w", err)
 	}
 	return nil
 }

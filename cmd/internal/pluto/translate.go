@@ -79,12 +79,6 @@ type translator struct {
 	ikev1, shunt         bool
 }
 
-func (t *translator) str(kw string) (string, bool) {
-	t.used[kw] = true
-	v, ok := t.c.Get(kw)
-	return v.Raw, ok
-}
-
 // first returns the value of the first of several spellings that is set
 // (FreeS/WAN, Openswan and Libreswan names for one field).
 func (t *translator) first(kws ...string) (conf.Value, bool) {
@@ -373,7 +367,6 @@ type end struct {
 	hostAddr   netip.Addr
 	id         string
 	flags      []string // end options after --host and --client
-	subnets    []string // leftsubnets entries, or the one leftsubnet
 	hasSubnets bool     // leftsubnets= was used
 	srcClient  string   // host route implied by sourceip without subnet
 	nexthop    string
