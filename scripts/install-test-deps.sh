@@ -22,6 +22,14 @@ have iptables /usr/sbin/iptables || need+=(iptables)
 have ping /usr/bin/ping || need+=(iputils-ping)
 have unshare /usr/bin/unshare || need+=(util-linux)
 
+# staticcheck, pinned, from the Go module proxy (scripts/lint.sh runs it).
+STATICCHECK_VERSION=v0.8.2
+gobin=$(go env GOPATH)/bin
+if ! "$gobin/staticcheck" -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})\|$STATICCHECK_VERSION"; then
+	echo "install-test-deps: installing staticcheck $STATICCHECK_VERSION"
+	go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0
 fi
