@@ -108,6 +108,8 @@ func Checks() []Check {
 		ForwardingCheck,
 		PlutoCheck,
 		SecretsFileCheck,
+		ConfigPermsCheck,
+		NSSPermsCheck,
 		SecretsSyntaxCheck,
 		PrivateKeyCheck,
 		CommandChecks,
