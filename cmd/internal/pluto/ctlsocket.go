@@ -2,6 +2,7 @@ package pluto
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +20,16 @@ const (
 	rcExitRoof        = 100
 )
 
+// ReplyTimeout bounds how long Send waits for pluto to take a message and
+// finish its reply: a pluto that hangs (stopped, deadlocked) is an error,
+// not a wait without end.
+var ReplyTimeout = 30 * time.Second
+
+// ErrNoAnswer wraps the errors that say pluto is gone or hung (the
+// socket refused, closed mid-reply or silent past ReplyTimeout), as
+// opposed to a reply that reports a failure.
+var ErrNoAnswer = errors.New("pluto is not answering")
+
 // Send writes one encoded message to pluto's control socket and copies
 // pluto's reply lines to out, as whack does (RC_RAW lines without their
 // prefix). It returns whack's exit status for the reply: 0, or the last
@@ -26,11 +37,12 @@ const (
 func Send(ctl string, msg []byte, out io.Writer) (int, error) {
 	conn, err := net.DialTimeout("unix", ctl, 5*time.Second)
 	if err != nil {
-		return 0, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
+		return 0, fmt.Errorf("connecting to pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 	}
 	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(ReplyTimeout))
 	if _, err := conn.Write(msg); err != nil {
-		return 0, fmt.Errorf("writing to pluto at %s: %w", ctl, err)
+		return 0, fmt.Errorf("writing to pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 	}
 	status := 0
 	r := bufio.NewReader(conn)
@@ -57,7 +69,7 @@ func Send(ctl string, msg []byte, out io.Writer) (int, error) {
 			return status, nil
 		}
 		if err != nil {
-			return status, fmt.Errorf("reading from pluto at %s: %w", ctl, err)
+			return status, fmt.Errorf("reading from pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 		}
 	}
 }

@@ -137,7 +137,16 @@ func (d *Daemon) Start(args []string, wait time.Duration) (int, error) {
 			}
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("pluto did not answer on %s within %v: %s", d.Whack.CtlSocket, wait, output())
+			// A pluto that never answers is stopped, not left
+			// half-started with a pid file that says it runs.
+			if _, pid := d.State(); pid > 0 && isPluto(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				for i := 0; i < 100 && isPluto(pid); i++ {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			d.CleanStale()
+			return 0, fmt.Errorf("pluto did not answer on %s within %v; stopped it: %s", d.Whack.CtlSocket, wait, output())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

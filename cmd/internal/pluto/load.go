@@ -2,6 +2,7 @@ package pluto
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -89,7 +90,12 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		}
 		translate(c)
 	}
-	status, rest := l.sendAll(direct)
+	status, rest, gone := l.sendAll(direct)
+	if gone != nil {
+		// pluto died or hung: sending the rest (or starting whack for
+		// them) would only fail slower. Say what is in and what is not.
+		return applet.Exit(applet.ExitFailure, gone)
+	}
 	for _, e := range rest {
 		translate(e.c)
 	}
@@ -112,9 +118,10 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 // sendAll sends the conns' messages to pluto one after the other (pluto
 // handles them one at a time anyway), copying its replies, and returns
 // the first non-zero status. When pluto rejects the first message's magic
-// number, nothing was loaded: all conns come back for whack.
-func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
-	status := 0
+// number, nothing was loaded: all conns come back for whack. When pluto
+// stops answering (it died or hangs past ReplyTimeout), sending stops and
+// gone is an error naming the conns loaded and those not.
+func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone error) {
 	first := true
 	for i, e := range conns {
 		for _, m := range e.msgs {
@@ -127,9 +134,12 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns through whack\n", l.Prog, MessageVersion)
 					no := false
 					l.socket = &no
-					return 0, conns[i:]
+					return 0, conns[i:], nil
 				}
 				l.Out.Write(reply.Bytes())
+				if errors.Is(err, ErrNoAnswer) {
+					return status, nil, loadStopped(err, conns[:i], conns[i:])
+				}
 			}
 			first = false
 			if err != nil {
@@ -141,7 +151,26 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 			}
 		}
 	}
-	return status, nil
+	return status, nil, nil
+}
+
+// loadStopped describes a load that pluto cut short: what it holds, what
+// it does not (the conn being sent when it went counts as not loaded).
+func loadStopped(err error, loaded, notLoaded []encoded) error {
+	names := func(es []encoded) string {
+		if len(es) == 0 {
+			return "none"
+		}
+		var b strings.Builder
+		for i, e := range es {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(e.c.Name)
+		}
+		return b.String()
+	}
+	return fmt.Errorf("%w\nloaded (%d): %s\nnot loaded (%d): %s", err, len(loaded), names(loaded), len(notLoaded), names(notLoaded))
 }
 
 func appendErr(list token.ErrorList, c *conf.Conn, err error) token.ErrorList {
