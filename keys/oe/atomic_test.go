@@ -1,0 +1,115 @@
+package oe
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// twoZones is a publication spanning example.com and 2.0.192.in-addr.arpa.
+func twoZones(t *testing.T, f namedFixture, text string) []Update {
+	t.Helper()
+	var rrs []dns.RR
+	for _, s := range []string{
+		`gw.example.com. 300 IN TXT "` + text + `"`,
+		`1.2.0.192.in-addr.arpa. 300 IN TXT "` + text + `"`,
+	} {
+		rr, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rrs = append(rrs, rr)
+	}
+	ups, err := Plan(rrs, f.n.Zones)
+	if err != nil || len(ups) != 2 {
+		t.Fatalf("Plan = %d updates, %v; want 2", len(ups), err)
+	}
+	return ups
+}
+
+func txtOf(t *testing.T, f namedFixture, name string) string {
+	t.Helper()
+	return strings.Join(digRecords(t, f.n, name, "TXT"), "\n")
+}
+
+// TestSendAtomicAllZones: a two-zone publication lands in both; so does a
+// second one replacing it.
+func TestSendAtomicAllZones(t *testing.T) {
+	f := startNamed(t)
+	ctx := context.Background()
+	for _, v := range []string{"one", "two"} {
+		if err := f.cl.SendAtomic(ctx, twoZones(t, f, v)); err != nil {
+			t.Fatalf("SendAtomic(%s) = %v", v, err)
+		}
+		for _, name := range []string{"gw.example.com", "1.2.0.192.in-addr.arpa"} {
+			if got := txtOf(t, f, name); !strings.Contains(got, `"`+v+`"`) || strings.Count(got, "TXT") != 1 {
+				t.Errorf("after publishing %q, %s TXT = %q", v, name, got)
+			}
+		}
+	}
+}
+
+// TestSendAtomicRollback: another writer changes the second zone between
+// the reading and the update; the second zone's prerequisites fail, the
+// first zone is put back, and both zones are as they were (the second
+// with the other writer's change).
+func TestSendAtomicRollback(t *testing.T) {
+	f := startNamed(t)
+	ctx := context.Background()
+	if err := f.cl.SendAtomic(ctx, twoZones(t, f, "before")); err != nil {
+		t.Fatal(err)
+	}
+	other := twoZones(t, f, "other-writer")[1]
+	cl := *f.cl
+	cl.beforeZone = func(i int) {
+		if i == 1 {
+			if err := f.cl.Send(ctx, []Update{other}); err != nil {
+				t.Errorf("the other writer's update: %v", err)
+			}
+		}
+	}
+	err := cl.SendAtomic(ctx, twoZones(t, f, "after"))
+	if err == nil {
+		t.Fatal("SendAtomic succeeded over a concurrent change")
+	}
+	want := "publication failed: zone 2.0.192.in-addr.arpa changed since it was read (another writer?): NXRRSET; nothing published: every zone is as it was (rolled back example.com)"
+	if err.Error() != want {
+		t.Errorf("SendAtomic error:\n%v\nwant:\n%s", err, want)
+	}
+	if got := txtOf(t, f, "gw.example.com"); !strings.Contains(got, `"before"`) || strings.Contains(got, `"after"`) {
+		t.Errorf("example.com not rolled back: %q", got)
+	}
+	if got := txtOf(t, f, "1.2.0.192.in-addr.arpa"); !strings.Contains(got, `"other-writer"`) {
+		t.Errorf("the other writer's change was overwritten: %q", got)
+	}
+}
+
+// TestSendAtomicNamedStopped: named is killed after the first zone was
+// updated; the error says which zone holds the new records and which was
+// not updated.
+func TestSendAtomicNamedStopped(t *testing.T) {
+	f := startNamed(t)
+	ctx := context.Background()
+	cl := *f.cl
+	cl.beforeZone = func(i int) {
+		if i == 1 {
+			syscall.Kill(f.n.Pid, syscall.SIGKILL)
+		}
+	}
+	err := cl.SendAtomic(ctx, twoZones(t, f, "new"))
+	if err == nil {
+		t.Fatal("SendAtomic succeeded with named killed half way")
+	}
+	for _, want := range []string{
+		"publication failed: ",
+		"zones example.com still hold the new records (rolling back failed: ",
+		"; not updated: 2.0.192.in-addr.arpa",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
