@@ -2,6 +2,7 @@ package setup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -107,6 +108,10 @@ func (s *setup) autostart(cfg *conf.Config) error {
 		Prog: "ipsec setup", ShowOnly: s.showonly, Show: s.show}
 	var firstErr error
 	if err := l.Add(p.add); err != nil {
+		if errors.Is(err, pluto.ErrNoAnswer) {
+			// pluto died or hangs: nothing more can be loaded.
+			return err
+		}
 		// One bad conn must not keep the others down: report it and go on.
 		applet.Report(s.err, "setup", err)
 		firstErr = err

@@ -79,6 +79,13 @@ func isPluto(pid int) bool {
 	if err != nil {
 		return false
 	}
+	// A killed pluto whose parent has not reaped it yet is a zombie: it
+	// still has a name, but it is not running.
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			return false
+		}
+	}
 	return strings.TrimSpace(string(comm)) == "pluto"
 }
 
