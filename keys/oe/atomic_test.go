@@ -2,7 +2,9 @@ package oe
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -112,4 +114,47 @@ func TestSendAtomicNamedStopped(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
+}
+
+// TestSendAtomicConcurrentPublishers: five publications of different
+// values across the same two zones at once. Each either lands in both
+// zones or, beaten by another, changes nothing; afterwards both zones
+// hold the same single value, and it is one whose publication succeeded.
+func TestSendAtomicConcurrentPublishers(t *testing.T) {
+	f := startNamed(t)
+	ctx := context.Background()
+	const n = 5
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f.cl.SendAtomic(ctx, twoZones(t, f, fmt.Sprintf("v%d", i)))
+		}()
+	}
+	wg.Wait()
+	won := map[string]bool{}
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won[fmt.Sprintf(`"v%d"`, i)] = true
+		case !strings.Contains(err.Error(), "every zone is as it was") && !strings.Contains(err.Error(), "nothing published in any zone"):
+			t.Errorf("publisher %d: %v (want success or nothing published)", i, err)
+		}
+	}
+	a := txtOf(t, f, "gw.example.com")
+	b := txtOf(t, f, "1.2.0.192.in-addr.arpa")
+	last := func(s string) string {
+		f := strings.Fields(s)
+		if len(f) == 0 {
+			return ""
+		}
+		return f[len(f)-1]
+	}
+	va, vb := last(a), last(b)
+	if strings.Count(a, "TXT") != 1 || strings.Count(b, "TXT") != 1 || va != vb || !won[va] {
+		t.Errorf("zones disagree or hold a failed publication: example.com %q, 2.0.192.in-addr.arpa %q; succeeded: %v", a, b, won)
+	}
+	t.Logf("%d of %d publications succeeded; zones hold %s", len(won), n, va)
 }
