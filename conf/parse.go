@@ -273,10 +273,10 @@ func (p *parser) param(l line) {
 			p.errs.Addf(l.wordPos, "%s= is not allowed in conn %%default (it would apply to every conn); move it into the conns", canonical)
 			return
 		}
-		for _, name := range strings.Fields(l.arg) {
+		for name := range strings.FieldsSeq(l.arg) {
 			s.also = append(s.also, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
 		}
-		if len(strings.Fields(l.arg)) == 0 {
+		if strings.TrimSpace(l.arg) == "" {
 			p.errs.Addf(l.argPos, "%s= needs a conn name", canonical)
 		}
 		return
