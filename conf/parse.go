@@ -66,6 +66,7 @@ type parser struct {
 	stack     []string   // include stack, for cycle reports
 	fileList  []string
 	keywords  map[string]keywordLookup // lookupKeyword's cache
+	ownsMain  bool                     // the main file's bytes were read by Load, not given
 	// Values and sections are carved from slabs: one allocation per
 	// slabSize of them instead of one each (100,000 conns make 400,000
 	// values).
@@ -97,7 +98,13 @@ func (p *parser) parseFile(name string, src []byte, included bool) {
 	p.stack = append(p.stack, name)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	p.cur = nil
-	eachLine(name, src, &p.errs, func(l line) {
+	text := ""
+	if included || p.ownsMain {
+		text = ownedString(src)
+	} else {
+		text = string(src) // the caller's bytes (Parse): copied
+	}
+	eachLine(name, text, &p.errs, func(l line) {
 		if l.kind == lineParam {
 			p.param(l)
 			return
