@@ -70,7 +70,12 @@ func (c *Client) SendAtomic(ctx context.Context, updates []Update) error {
 		if r != nil && (r.Rcode == dns.RcodeNXRrset || r.Rcode == dns.RcodeYXRrset) {
 			uerr = fmt.Errorf("zone %s changed since it was read (another writer?): %s", zoneName(st.u.Zone), dns.RcodeToString[r.Rcode])
 		}
-		return c.rollback(ctx, dc, server, states[:i], uerr, zoneNames(states[i:]))
+		if r == nil {
+			// No answer (slow or gone): the server may still apply
+			// this zone's update, so it is put back with the others.
+			return c.rollback(ctx, dc, server, states[:i+1], zoneName(st.u.Zone), uerr, zoneNames(states[i+1:]))
+		}
+		return c.rollback(ctx, dc, server, states[:i], "", uerr, zoneNames(states[i:]))
 	}
 	return nil
 }
@@ -172,9 +177,12 @@ func (c *Client) sign(m *dns.Msg) *dns.Msg {
 }
 
 // rollback reverses the zones already updated, last first, and builds the
-// error that says where every zone stands.
-func (c *Client) rollback(ctx context.Context, dc *dns.Client, server string, applied []zoneState, cause error, notApplied string) error {
+// error that says where every zone stands. uncertain is the zone whose
+// update went unanswered (it is among applied): if it cannot be put back
+// either, it may or may not hold the new records.
+func (c *Client) rollback(ctx context.Context, dc *dns.Client, server string, applied []zoneState, uncertain string, cause error, notApplied string) error {
 	var back, stuck []string
+	unknown := ""
 	var firstErr error
 	for i := len(applied) - 1; i >= 0; i-- {
 		st := applied[i]
@@ -183,8 +191,19 @@ func (c *Client) rollback(ctx context.Context, dc *dns.Client, server string, ap
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout())
 		r, _, err := dc.ExchangeContext(rctx, c.sign(st.reverseMsg()), server)
 		cancel()
+		if r != nil && (r.Rcode == dns.RcodeNXRrset || r.Rcode == dns.RcodeYXRrset) {
+			// The zone does not hold what was published: the update
+			// that went unanswered was not applied, or another writer
+			// has changed the zone since; either way, nothing to undo.
+			back = append(back, zoneName(st.u.Zone))
+			continue
+		}
 		if rerr := c.updateError(server, st.u.Zone, r, err); rerr != nil {
-			stuck = append(stuck, zoneName(st.u.Zone))
+			if zoneName(st.u.Zone) == uncertain {
+				unknown = uncertain
+			} else {
+				stuck = append(stuck, zoneName(st.u.Zone))
+			}
 			if firstErr == nil {
 				firstErr = rerr
 			}
@@ -193,18 +212,26 @@ func (c *Client) rollback(ctx context.Context, dc *dns.Client, server string, ap
 		back = append(back, zoneName(st.u.Zone))
 	}
 	msg := fmt.Sprintf("publication failed: %v", cause)
-	if len(stuck) == 0 {
+	if len(stuck) == 0 && unknown == "" {
 		msg += "; nothing published: every zone is as it was"
 		if len(back) > 0 {
 			msg += fmt.Sprintf(" (rolled back %s)", strings.Join(back, ", "))
 		}
 		return fmt.Errorf("%s", msg)
 	}
-	msg += fmt.Sprintf("; zones %s still hold the new records (rolling back failed: %v)", strings.Join(stuck, ", "), firstErr)
+	if len(stuck) > 0 {
+		msg += fmt.Sprintf("; zones %s still hold the new records", strings.Join(stuck, ", "))
+	}
+	if unknown != "" {
+		msg += fmt.Sprintf("; zone %s did not answer and may hold them", unknown)
+	}
+	msg += fmt.Sprintf(" (rolling back failed: %v)", firstErr)
 	if len(back) > 0 {
 		msg += fmt.Sprintf("; rolled back %s", strings.Join(back, ", "))
 	}
-	msg += fmt.Sprintf("; not updated: %s", notApplied)
+	if notApplied != "" {
+		msg += fmt.Sprintf("; not updated: %s", notApplied)
+	}
 	return fmt.Errorf("%s", msg)
 }
 
