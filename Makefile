@@ -25,7 +25,7 @@ APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify 
 # packages with golden files (each defines the -update flag)
 GOLDEN_PKGS ?= $(shell grep -rl 'flag.Bool("update"' --include='*_test.go' . | xargs -r -n1 dirname | sort -u)
 
-.PHONY: all build install uninstall test test-go test-vm lint bench demo golden fuzz clean deps
+.PHONY: all build install uninstall test test-all test-go test-vm lint bench demo golden fuzz clean deps
 
 all: build
 
@@ -52,9 +52,22 @@ uninstall:
 deps:
 	scripts/install-test-deps.sh
 
-# Every test, with real components required (IPSEC_TEST_STRICT=1).
-test: deps lint
+# packages that start goroutines: their tests run under the race detector
+RACE_PKGS  := ./cmd/internal/keygen ./cmd/barf ./cmd/verify
+# how long make test runs each fuzz target (make fuzz: 10 minutes each)
+FUZZTIME_TEST ?= 5s
+
+# Every test, with real components required (IPSEC_TEST_STRICT=1), the
+# race detector on RACE_PKGS and every fuzz target for FUZZTIME_TEST; then
+# scripts/leftovers.sh fails if any of it left a network namespace,
+# process, mount or temporary file behind.
+test: deps
+	IPSEC_TEST_STRICT=1 scripts/leftovers.sh $(MAKE) --no-print-directory test-all
+
+test-all: lint
 	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	FUZZTIME=$(FUZZTIME_TEST) FUZZ_KEEP=0 scripts/fuzz.sh
 
 test-go:
 	$(GO) test ./...
@@ -70,13 +83,15 @@ bench: deps build
 	scripts/bench.sh
 
 demo: build
-	scripts/demo.sh $(BIN)
+	scripts/leftovers.sh scripts/demo.sh $(BIN)
 
 golden:
 	$(GO) test $(GOLDEN_PKGS) -update
 
+# every fuzz target for FUZZTIME (10m) each; the corpus goes to testdata/fuzz
+FUZZTIME ?= 10m
 fuzz:
-	scripts/fuzz.sh
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 clean:
 	rm -rf bin

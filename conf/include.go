@@ -3,7 +3,6 @@ package conf
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -16,8 +15,12 @@ import (
 // report it.
 const maxIncludeDepth = 10
 
-// maxIncludeMatches bounds what one include pattern may pull in.
-const maxIncludeMatches = 10000
+// maxIncludeMatches bounds what one include pattern may pull in, and
+// maxIncludeFiles what all of them may, together.
+const (
+	maxIncludeMatches = 10000
+	maxIncludeFiles   = 10000
+)
 
 // fileReader reads the main file and includes, either from the host (with
 // an optional root directory for absolute names, like readwriteconf
@@ -27,11 +30,14 @@ type fileReader struct {
 	root string
 }
 
+// read reads one file within token.ReadFile's bounds (regular files only,
+// lines and size limited); a bound hit is a *token.Error positioned in the
+// file.
 func (r *fileReader) read(name string) ([]byte, error) {
 	if r.fsys != nil {
-		return fs.ReadFile(r.fsys, fsName(name))
+		return token.ReadFile(r.fsys, fsName(name), name)
 	}
-	return os.ReadFile(r.hostName(name))
+	return token.ReadFile(nil, r.hostName(name), name)
 }
 
 func (r *fileReader) glob(pattern string) ([]string, error) {
@@ -105,6 +111,10 @@ func (p *parser) include(pattern string, pos token.Position, from string) {
 		return // an empty ipsec.d/*.conf is normal
 	}
 	for _, name := range matches {
+		if len(p.fileList) >= maxIncludeFiles {
+			p.errs.Addf(pos, "include %q: more than %d files read in all; the rest skipped", pattern, maxIncludeFiles)
+			return
+		}
 		for i, open := range p.stack {
 			if open == name {
 				p.errs.Addf(pos, "include cycle: %s → %s", strings.Join(p.stack[i:], " → "), name)
@@ -112,6 +122,15 @@ func (p *parser) include(pattern string, pos token.Position, from string) {
 			}
 		}
 		src, err := p.files.read(name)
+		var bound *token.Error
+		if errors.As(err, &bound) {
+			if bound.Pos.IsValid() {
+				p.errs.Add(bound.Pos, bound.Msg)
+			} else {
+				p.errs.Addf(pos, "include %q: %s", name, bound.Msg)
+			}
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				p.warns.Addf(pos, "include %q: no such file; skipped", name)

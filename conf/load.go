@@ -1,9 +1,12 @@
 package conf
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
+
+	"goswan/conf/token"
 )
 
 // Options control how a configuration is read.
@@ -25,10 +28,14 @@ type Options struct {
 func Load(path string, opts *Options) (*Config, error) {
 	r := newReader(opts)
 	src, err := r.read(path)
+	var bound *token.Error
+	if errors.As(err, &bound) {
+		return nil, token.ErrorList{bound}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
 	}
-	return parse(r, filepath.Clean(path), src)
+	return parseOwned(r, filepath.Clean(path), src, true)
 }
 
 // Parse reads and resolves ipsec.conf text already in memory; includes are
@@ -45,7 +52,13 @@ func newReader(opts *Options) *fileReader {
 }
 
 func parse(r *fileReader, filename string, src []byte) (*Config, error) {
-	p := &parser{files: r}
+	return parseOwned(r, filename, src, false)
+}
+
+// parseOwned parses src; owned says it was read here and may be shared
+// with the Config's strings instead of copied.
+func parseOwned(r *fileReader, filename string, src []byte, owned bool) (*Config, error) {
+	p := &parser{files: r, ownsMain: owned}
 	p.parseFile(filename, src, false)
 	cfg := p.resolve()
 	p.warns.RemoveMultiples()

@@ -81,6 +81,30 @@ type parser struct {
 	stack     []string   // include stack, for cycle reports
 	fileList  []string
 	keywords  map[string]keywordLookup // lookupKeyword's cache
+	ownsMain  bool                     // the main file's bytes were read by Load, not given
+	// Values and sections are carved from slabs: one allocation per
+	// slabSize of them instead of one each (100,000 conns make 400,000
+	// values).
+	valueSlab   []Value
+	sectionSlab []section
+}
+
+const slabSize = 1024
+
+func (p *parser) newValue(v Value) *Value {
+	if len(p.valueSlab) == cap(p.valueSlab) {
+		p.valueSlab = make([]Value, 0, slabSize)
+	}
+	p.valueSlab = append(p.valueSlab, v)
+	return &p.valueSlab[len(p.valueSlab)-1]
+}
+
+func (p *parser) newSection(s section) *section {
+	if len(p.sectionSlab) == cap(p.sectionSlab) {
+		p.sectionSlab = make([]section, 0, slabSize/4)
+	}
+	p.sectionSlab = append(p.sectionSlab, s)
+	return &p.sectionSlab[len(p.sectionSlab)-1]
 }
 
 // parseFile parses one file's lines; includes recurse.
@@ -89,7 +113,13 @@ func (p *parser) parseFile(name string, src []byte, included bool) {
 	p.stack = append(p.stack, name)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	p.cur = nil
-	eachLine(name, src, &p.errs, func(l line) {
+	text := ""
+	if included || p.ownsMain {
+		text = ownedString(src)
+	} else {
+		text = string(src) // the caller's bytes (Parse): copied
+	}
+	eachLine(name, text, &p.errs, func(l line) {
 		if l.kind == lineParam {
 			p.param(l)
 			return
@@ -144,7 +174,7 @@ func (p *parser) header(l line, file string, included bool) {
 			return
 		}
 		p.noExtra(l)
-		s := &section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: make([]*Value, 0, 8)}
+		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: make([]*Value, 0, 8)})
 		p.sections = append(p.sections, s)
 		p.cur = s
 	case "include":
@@ -265,10 +295,10 @@ func (p *parser) param(l line) {
 			sectionErr(s, "", l.wordPos, "%s= is not allowed in conn %%default (it would apply to every conn); move it into the conns", canonical)
 			return
 		}
-		for _, name := range strings.Fields(l.arg) {
+		for name := range strings.FieldsSeq(l.arg) {
 			s.also = append(s.also, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
 		}
-		if len(strings.Fields(l.arg)) == 0 {
+		if strings.TrimSpace(l.arg) == "" {
 			sectionErr(s, "", l.argPos, "%s= needs a conn name", canonical)
 		}
 		return
@@ -285,7 +315,7 @@ func (p *parser) param(l line) {
 	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
-	v := &Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)}
+	v := p.newValue(Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)})
 	if s.kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
 		for i, o := range s.values {

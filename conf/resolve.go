@@ -2,6 +2,7 @@ package conf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"goswan/conf/token"
@@ -133,37 +134,57 @@ func hasDuplicates(vs []*Value) bool {
 }
 
 // alsoItem is a queued also= reference with the chain that led to it.
+// alsoItem is one also= reference waiting to be merged; parent is the
+// index in the queue of the item whose section holds it (-1: the conn's
+// own), so chains are walked, not copied, for every reference.
 type alsoItem struct {
-	ref   alsoRef
-	chain []string
-	flip  bool
+	ref    alsoRef
+	parent int
+	flip   bool
 }
 
 func (m *merger) also(s *section, byName map[string]*section, all []*section) {
-	var queue []alsoItem
+	queue := make([]alsoItem, 0, len(s.also))
 	for _, r := range s.also {
-		queue = append(queue, alsoItem{ref: r, chain: []string{s.name}, flip: r.flip})
+		queue = append(queue, alsoItem{ref: r, parent: -1, flip: r.flip})
 	}
-	visited := map[string]bool{s.name: true}
+	// chain returns the names from the conn to item i's section.
+	chain := func(i int) []string {
+		var names []string
+		for j := queue[i].parent; j >= 0; j = queue[j].parent {
+			names = append(names, queue[j].ref.name)
+		}
+		names = append(names, s.name)
+		slices.Reverse(names)
+		return names
+	}
+	// inChain reports whether name is on item i's chain.
+	inChain := func(i int, name string) bool {
+		for j := queue[i].parent; j >= 0; j = queue[j].parent {
+			if queue[j].ref.name == name {
+				return true
+			}
+		}
+		return s.name == name
+	}
+	var visitedBuf [8]string
+	visited := append(visitedBuf[:0], s.name)
 	for i := 0; i < len(queue); i++ {
 		it := queue[i]
 		name := it.ref.name
-		chain := append(append([]string(nil), it.chain...), name)
-		for _, n := range it.chain {
-			if n == name {
-				target := byName[name]
-				where := ""
-				if target != nil {
-					where = fmt.Sprintf(" (conn %q at %s)", name, target.pos)
-				}
-				m.errs.Addf(it.ref.pos, "also=%q cycle: %s%s", name, strings.Join(chain, " → "), where)
-				goto next
+		if inChain(i, name) {
+			target := byName[name]
+			where := ""
+			if target != nil {
+				where = fmt.Sprintf(" (conn %q at %s)", name, target.pos)
 			}
+			m.errs.Addf(it.ref.pos, "also=%q cycle: %s%s", name, strings.Join(append(chain(i), name), " → "), where)
+			continue
 		}
-		if visited[name] {
+		if slices.Contains(visited, name) {
 			continue // reached twice through different paths: merged once
 		}
-		visited[name] = true
+		visited = append(visited, name)
 		// The conn itself takes one of the ALSO_LIMIT slots: Libreswan
 		// 4.10 fails the 32nd also= section.
 		if len(m.conn.Also) >= alsoLimit-1 {
@@ -191,16 +212,15 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 				m.add(v, it.flip)
 			}
 			for _, r := range target.also {
-				queue = append(queue, alsoItem{ref: r, chain: chain, flip: it.flip != r.flip})
+				queue = append(queue, alsoItem{ref: r, parent: i, flip: it.flip != r.flip})
 			}
 			continue
 		}
-		if len(it.chain) > 1 {
-			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q through %s)", name, name, s.name, strings.Join(chain, " → "))
+		if it.parent >= 0 {
+			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q through %s)", name, name, s.name, strings.Join(append(chain(i), name), " → "))
 		} else {
 			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q)", name, name, s.name)
 		}
-	next:
 	}
 }
 

@@ -1,9 +1,10 @@
 package conf
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,15 +153,22 @@ func (vs *Values) collect(buf []*Value) []*Value {
 			buf = append(buf, x)
 		}
 	}
-	sort.Slice(buf, func(i, j int) bool {
-		a, b := buf[i], buf[j]
+	// slices.SortFunc, not sort.Slice: no reflection and no allocation
+	// per call (Format calls this once per conn).
+	slices.SortFunc(buf, func(a, b *Value) int {
 		if a.order == 0 || b.order == 0 { // set through Values.Set
-			return keywordLess(a.Keyword, b.Keyword)
+			switch {
+			case keywordLess(a.Keyword, b.Keyword):
+				return -1
+			case keywordLess(b.Keyword, a.Keyword):
+				return 1
+			}
+			return 0
 		}
 		if a.order != b.order {
-			return a.order < b.order
+			return cmp.Compare(a.order, b.order)
 		}
-		return a.Keyword < b.Keyword
+		return strings.Compare(a.Keyword, b.Keyword)
 	})
 	return buf
 }

@@ -193,12 +193,12 @@ func TestLocalAddrsAndDefaultRoute(t *testing.T) {
 	testenv.IP(t, ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1")
 	testenv.IP(t, ns, "addr", "add", "192.0.2.1/24", "dev", "d0")
 	testenv.IP(t, ns, "link", "set", "d0", "up")
-	src, gw, dev, err := h.DefaultRoute(false)
+	src, _, _, err := h.DefaultRoute(false)
 	if err != nil || src.IsValid() {
 		t.Fatalf("DefaultRoute without one = %v, %v", src, err)
 	}
 	testenv.IP(t, ns, "route", "add", "default", "via", "192.0.2.254")
-	src, gw, dev, err = h.DefaultRoute(false)
+	src, gw, dev, err := h.DefaultRoute(false)
 	if err != nil || src.String() != "192.0.2.1" || gw.String() != "192.0.2.254" || dev != "d0" {
 		t.Fatalf("DefaultRoute = %v, %v, %q, %v; want 192.0.2.1 via 192.0.2.254 dev d0", src, gw, dev, err)
 	}

@@ -33,7 +33,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("after append: %q", b)
 	}
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("temporary files left behind: %v", ents)
+	if len(ents) != 2 || ents[0].Name() != ".k.pem.lock" || ents[1].Name() != "k.pem" {
+		t.Errorf("files after writing = %v, want only .k.pem.lock and k.pem (temporary files left behind?)", ents)
 	}
 }

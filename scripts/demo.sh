@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 IPSEC=${1:-bin/ipsec}
 ex=examples
 step() { printf '\n$ %s\n' "$*"; "$@"; }
+# One EXIT trap runs every clean-up registered with at_exit, last first (a
+# second `trap ... EXIT` would replace the first and leave its namespace).
+cleanups=()
+at_exit() { cleanups=("$*" "${cleanups[@]}"); }
+trap 'for c in "${cleanups[@]}"; do eval "$c"; done' EXIT
 step "$IPSEC" --version
 step "$IPSEC" --help
 for f in "$ex"/*.conf; do
@@ -21,9 +26,9 @@ step "$IPSEC" showhostkey --file "$ex/hostkey.secrets" --ipseckey --gateway 192.
 step "$IPSEC" showhostkey --file "$ex/hostkey.secrets" --key
 step "$IPSEC" showhostkey --file "$ex/hostkey.secrets" --txt 192.0.2.1 --owner 5.2.0.192.in-addr.arpa
 keytmp=$(mktemp -d)
+at_exit 'rm -rf "$keytmp"'
 step "$IPSEC" newhostkey --output "$keytmp/ipsec.secrets" --bits 2048 --hostname demo.example
 step "$IPSEC" showhostkey --file "$keytmp/ipsec.secrets" --dump
-rm -rf "$keytmp"
 # ipsec manual and ipsec look: the plan for each end (keys censored), then,
 # as root, a real bring-up of policies in a throwaway network namespace.
 step "$IPSEC" manual --config "$ex/manual.conf" --showonly --iam 192.0.2.1@eth0 --up net-net
@@ -32,7 +37,7 @@ step "$IPSEC" manual --config "$ex/manual.conf" --showonly --iam 192.0.2.1@eth0 
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 	ns=goswan-demo-$$
 	ip netns add "$ns"
-	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+	at_exit "ip netns del $ns 2>/dev/null || true"
 	ip -n "$ns" link add va type veth peer name vb
 	ip -n "$ns" addr add 192.0.2.1/24 dev va
 	ip -n "$ns" link set va up
@@ -62,7 +67,7 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/libexec/ipsec/pluto ]; then
 	d=$(mktemp -d)
 	ns=demo-setup-$$
 	ip netns add "$ns"
-	trap 'ip netns exec "$ns" "$IPSEC" setup --rundir "$d/run" --config "$d/ipsec.conf" stop >/dev/null 2>&1 || true; ip netns del "$ns" 2>/dev/null || true; rm -rf "$d"' EXIT
+	at_exit "ip netns exec $ns $IPSEC setup --rundir $d/run --config $d/ipsec.conf stop >/dev/null 2>&1 || true; ip netns del $ns 2>/dev/null || true; rm -rf $d"
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link add va type veth peer name vb
 	ip -n "$ns" addr add 192.0.2.1/24 dev va

@@ -49,6 +49,14 @@ if [ ${#need[@]} -gt 0 ]; then
 	pkill -x pluto >/dev/null 2>&1 || true
 fi
 
+# staticcheck, pinned, from the Go module proxy (scripts/lint.sh runs it).
+STATICCHECK_VERSION=v0.8.2
+gobin=$(go env GOPATH)/bin
+if ! "$gobin/staticcheck" -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})\|$STATICCHECK_VERSION"; then
+	echo "install-test-deps: installing staticcheck $STATICCHECK_VERSION"
+	go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+
 # Libreswan 5.2 needs a newer libc than Debian 12's, so it runs from a
 # Debian 13 root (tests/testenv's MustHaveLibreswanVersion runs it through
 # chroot wrappers). The marker holds the recipe and is written only after a

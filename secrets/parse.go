@@ -109,7 +109,10 @@ const KeyFileDir = "/etc/ipsec.d/private"
 // a token.ErrorList with the entries that parsed.
 func Parse(fsys fs.FS, name string) (*File, error) {
 	p := &parser{fsys: fsys, f: &File{}}
-	src, err := fs.ReadFile(fsys, fsName(name))
+	src, err := token.ReadFile(fsys, fsName(name), name)
+	if bound := boundError(err); bound != nil {
+		return p.f, bound
+	}
 	if err != nil {
 		return p.f, fmt.Errorf("reading secrets file %s: %w", name, err)
 	}
@@ -135,9 +138,23 @@ func Load(file string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading secrets file %s: %w", file, err)
 	}
-	src, err := os.ReadFile(abs)
+	src, err := token.ReadFile(nil, abs, file)
+	if bound := boundError(err); bound != nil {
+		return &File{}, bound
+	}
 	if err != nil {
 		return &File{}, fmt.Errorf("reading secrets file %s: %w", file, err)
+	}
+	return LoadSource(file, src)
+}
+
+// LoadSource parses src as the contents of the secrets file named file on
+// the operating system's file system (includes are read from there): a
+// writer that read the file under its lock checks what it read.
+func LoadSource(file string, src []byte) (*File, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading secrets file %s: %w", file, err)
 	}
 	p := &parser{fsys: os.DirFS("/"), f: &File{}, display: map[string]string{filepath.ToSlash(abs): file}}
 	p.file(filepath.ToSlash(abs), src, 0)
@@ -151,6 +168,17 @@ type parser struct {
 	f       *File
 	errs    token.ErrorList
 	display map[string]string // internal name → name shown in positions
+}
+
+// boundError returns the positioned error of a file token.ReadFile
+// refused (not regular, too long a line, too large) as a list, nil for any
+// other error.
+func boundError(err error) error {
+	var bound *token.Error
+	if errors.As(err, &bound) {
+		return token.ErrorList{bound}
+	}
+	return nil
 }
 
 // fsName turns a path into an fs.FS name.
@@ -476,6 +504,9 @@ func (p *parser) include(name string, r *record, depth int) {
 		return
 	}
 	matches, err := fs.Glob(p.fsys, fsName(full))
+	if len(matches) == 0 && err == nil && !strings.ContainsAny(full, "*?[\\") {
+		matches = []string{fsName(full)} // let the read say why it is not there
+	}
 	if err != nil {
 		p.errs.Addf(r.toks[1].pos, "bad include pattern %q: %v", pattern, err)
 		return
@@ -489,14 +520,29 @@ func (p *parser) include(name string, r *record, depth int) {
 			p.errs.Addf(r.toks[1].pos, "include %q: more than %d files read", pattern, maxFiles)
 			return
 		}
-		src, err := fs.ReadFile(p.fsys, m)
-		if err != nil {
-			p.errs.Addf(r.toks[1].pos, "could not open %q: %v", m, errors.Unwrap(err))
-			continue
-		}
 		shown := m
 		if strings.HasPrefix(full, "/") {
 			shown = "/" + m
+		}
+		src, err := token.ReadFile(p.fsys, m, shown)
+		var bound *token.Error
+		if errors.As(err, &bound) {
+			if bound.Pos.IsValid() {
+				p.errs.Add(bound.Pos, bound.Msg)
+			} else {
+				p.errs.Addf(r.toks[1].pos, "include %q: %s", shown, bound.Msg)
+			}
+			continue
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			p.f.Warnings.Addf(r.toks[1].pos, "no secrets filename matched %q", pattern)
+			continue
+		}
+		if err != nil {
+			p.errs.Addf(r.toks[1].pos, "could not open %q: %v", shown, errors.Unwrap(err))
+			continue
+		}
+		if strings.HasPrefix(full, "/") {
 			p.setDisplay(shown, shown)
 		}
 		p.file(shown, src, depth+1)

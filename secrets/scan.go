@@ -52,6 +52,13 @@ func scan(name string, src []byte, errs *token.ErrorList) []*record {
 			errs.Addf(token.Position{Filename: name, Line: line, Column: maxLine + 1}, "line longer than %d characters", maxLine)
 			l = l[:maxLine]
 		}
+		if bad, msg := token.BadByte(l); bad >= 0 {
+			errs.Add(token.Position{Filename: name, Line: line, Column: bad + 1}, msg)
+			if len(text) == 0 {
+				break
+			}
+			continue
+		}
 		trimmed := strings.TrimLeft(l, " \t")
 		if trimmed == "" {
 			if len(text) == 0 {

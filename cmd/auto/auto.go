@@ -6,6 +6,7 @@ package auto
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -116,6 +117,17 @@ func run(c *cli.Context) error {
 		return err
 	}
 	r.whack = &pluto.Whack{Path: whackPath, CtlSocket: ctl}
+	switch o.name {
+	case "add", "addall", "replace", "start", "ondemand":
+		if !r.showonly {
+			// Loads wait for setup and for each other (pluto.LockRunDir).
+			l, err := pluto.LockRunDir(filepath.Dir(ctl), pluto.RunDirLockWait)
+			if err != nil {
+				return err
+			}
+			defer l.Unlock()
+		}
+	}
 	return r.do(o, names)
 }
 

@@ -20,8 +20,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -30,6 +28,7 @@ import (
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/sysinfo"
 	"goswan/conf"
+	"goswan/keys"
 	"goswan/secrets"
 )
 
@@ -151,27 +150,9 @@ func scrub(sys sysinfo.System, o Options, report []byte) []byte {
 	return secrets.Scrub(report, values)
 }
 
-// writeAtomic writes the report beside name and renames it into place, so a
-// reader never sees half a report.
+// writeAtomic writes the report beside name and renames it into place
+// under name's lock (keys.UpdateFile), so a reader never sees half a
+// report and two barfs to one file do not interleave.
 func writeAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".barf-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o600)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, name)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, werr)
-	}
-	return nil
+	return keys.UpdateFile(name, func([]byte, bool) ([]byte, error) { return data, nil })
 }

@@ -157,7 +157,20 @@ func run(c *cli.Context) error {
 			fmt.Fprintf(c.App.ErrWriter, "ipsec newhostkey: file %s exists, appending to it\n", out)
 		}
 	}
-	if err := keys.AppendFile(out, entry); err != nil {
+	// Another writer may have added a key since checkNoKey: the check is
+	// made again on what is read under the file's lock.
+	err = keys.UpdateFile(out, func(old []byte, exists bool) ([]byte, error) {
+		if exists && !force {
+			if err := checkNoKeyIn(out, old, host, id); err != nil {
+				return nil, err
+			}
+		}
+		if len(old) > 0 && old[len(old)-1] != '\n' {
+			old = append(old, '\n')
+		}
+		return append(old, entry...), nil
+	})
+	if err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {
@@ -196,10 +209,19 @@ var ErrHasKey = errors.New("already has a key")
 // key for the same index. A file that does not parse is refused
 // too: appending to it would bury the problem.
 func checkNoKey(path, host, id string) error {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	src, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	f, err := secrets.Load(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	return checkNoKeyIn(path, src, host, id)
+}
+
+// checkNoKeyIn is checkNoKey on the contents src of path.
+func checkNoKeyIn(path string, src []byte, host, id string) error {
+	f, err := secrets.LoadSource(path, src)
 	if err != nil {
 		return fmt.Errorf("%w\nipsec newhostkey: %s has errors; fix them before adding a key", err, path)
 	}

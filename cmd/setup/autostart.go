@@ -2,12 +2,11 @@ package setup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
-
-	"github.com/vishvananda/netlink"
 
 	"goswan/cmd/internal/applet"
 	"goswan/cmd/internal/pluto"
@@ -113,6 +112,10 @@ func (s *setup) autostart(cfg *conf.Config) error {
 		Prog: "ipsec setup", ShowOnly: s.showonly, Show: s.show, Setup: &cfg.Setup, Version: s.version}
 	var firstErr error
 	if err := l.Add(p.add); err != nil {
+		if errors.Is(err, pluto.ErrNoAnswer) {
+			// pluto died or hangs: nothing more can be loaded.
+			return err
+		}
 		// One bad conn must not keep the others down: report it and go on.
 		applet.Report(s.err, "setup", err)
 		firstErr = err
@@ -173,18 +176,6 @@ func (s *setup) startManual(cfg *conf.Config) error {
 	}
 	if failed {
 		return applet.Exit(applet.ExitFailure, nil)
-	}
-	return nil
-}
-
-// flushXfrm removes every IPsec SA and policy of this network namespace,
-// as Libreswan's setup stop does with ip xfrm.
-func flushXfrm() error {
-	if err := netlink.XfrmStateFlush(0); err != nil {
-		return fmt.Errorf("xfrm state flush: %w", err)
-	}
-	if err := netlink.XfrmPolicyFlush(); err != nil {
-		return fmt.Errorf("xfrm policy flush: %w", err)
 	}
 	return nil
 }

@@ -97,6 +97,18 @@ func run(c *cli.Context) error {
 	if done, err := s.viaSystemd(verb); done {
 		return err
 	}
+	if verb != "status" && !s.showonly {
+		// Concurrent start/stop/restart (and auto's loads) on one run
+		// directory take turns: one pluto, never two.
+		if err := os.MkdirAll(s.rundir, 0o700); err != nil {
+			return err
+		}
+		l, err := pluto.LockRunDir(s.rundir, pluto.RunDirLockWait)
+		if err != nil {
+			return err
+		}
+		defer l.Unlock()
+	}
 	switch verb {
 	case "_plutorun": // the systemd unit's ExecStart
 		return s.plutoRun()
@@ -220,6 +232,14 @@ func (s *setup) startConfig(cfg *conf.Config) error {
 		s.shell(v)
 	}
 	if err := s.autostart(cfg); err != nil {
+		if !s.showonly {
+			if st, _ := s.d.State(); st != pluto.Running {
+				// pluto died while loading: leave no pid file or
+				// socket claiming it runs.
+				s.d.CleanStale()
+				s.warn("pluto exited while conns were loading; its pid file and socket are removed")
+			}
+		}
 		return err
 	}
 	return s.startManual(cfg)

@@ -285,9 +285,11 @@ func buildVMFiles(t *testing.T, dir, certutil string) {
 
 }
 
-// TestMain removes the static goswan the VM tests built.
+// TestMain removes what the tests built once they are done: the binary
+// testenv.Binary built and the static goswan of the VM tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	testenv.RemoveBinary()
 	if staticPath != "" {
 		os.RemoveAll(filepath.Dir(staticPath))
 	}

@@ -17,6 +17,8 @@ type Client struct {
 	Server  string        // HOST[:PORT]; port 53 when absent
 	Key     TSIGKey       // zero: unsigned, which the caller must have allowed
 	Timeout time.Duration // per exchange; 5 s when zero
+
+	beforeZone func(i int) // test hook: called before SendAtomic updates zone i
 }
 
 // ServerAddr adds the default port 53 to HOST and brackets IPv6 literals.

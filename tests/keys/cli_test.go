@@ -122,9 +122,10 @@ func TestNewhostkeyFile(t *testing.T) {
 	if o := ok(t, "showhostkey", "--file", out, "--id", "@b.example", "--key"); !strings.Contains(o, "b.example.\tIN\tKEY\t16896 4 1 AwEAA") {
 		t.Errorf("--id @b.example --key: %q", o)
 	}
+	// The file and its lock (keys.LockFile), no temporary file.
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("files left beside the secrets file: %v", ents)
+	if len(ents) != 2 || ents[0].Name() != ".ipsec.secrets.lock" || ents[1].Name() != "ipsec.secrets" {
+		t.Errorf("files beside the secrets file: %v, want only its lock", ents)
 	}
 
 	// PEM export: 0600, never over an existing file without --force.

@@ -27,6 +27,7 @@ type Named struct {
 	Secret  string   // TSIG secret, base64
 	KeyFile string   // the key in BIND's key-file format (tsig-keygen output)
 	Log     string   // named's stderr log
+	Pid     int      // named's process, for tests that stop or kill it mid-exchange
 
 	netns *NetNS // where named runs; nil: the host
 }
@@ -186,6 +187,7 @@ controls { };
 		logf.Close()
 		return nil, fmt.Errorf("running %s: %w", bin, err)
 	}
+	n.Pid = cmd.Process.Pid
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); logf.Close() }()
 	stop := func() {

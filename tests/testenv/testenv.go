@@ -120,6 +120,22 @@ func Binary(t testing.TB) string {
 	return filepath.Join(buildDir, "ipsec")
 }
 
+// Main runs a package's tests and then removes the binary Binary built,
+// so the run leaves no temporary directory behind. Packages that call
+// Binary have: func TestMain(m *testing.M) { testenv.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	RemoveBinary()
+	os.Exit(code)
+}
+
+// RemoveBinary removes what Binary built in this process.
+func RemoveBinary() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
 // removeStaleBuilds deletes the binary directories of test processes that
 // no longer run.
 func removeStaleBuilds() {

@@ -114,6 +114,8 @@ func Checks() []Check {
 		PlutoCheck,
 		IKEv1PolicyCheck,
 		SecretsFileCheck,
+		ConfigPermsCheck,
+		NSSPermsCheck,
 		SecretsSyntaxCheck,
 		PrivateKeyCheck,
 		CommandChecks,

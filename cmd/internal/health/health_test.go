@@ -91,6 +91,7 @@ func healthy(t testing.TB) (*sysinfo.Fake, *Env) {
 		fatalIf(t, f.WriteFile(name, content, 0o644))
 	}
 	fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets, 0o600))
+	fatalIf(t, os.MkdirAll(f.Root+"/var/lib/ipsec/nss", 0o700))
 	l, err := f.Listen("/run/pluto/pluto.ctl")
 	fatalIf(t, err)
 	t.Cleanup(func() { l.Close() })
@@ -176,6 +177,21 @@ func TestFaults(t *testing.T) {
 		{"group-readable secrets", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.WriteFile("/etc/ipsec.secrets", healthySecrets, 0o640))
 		}, "Checking ipsec.secrets permissions", Warning, "GROUP READABLE"},
+		{"world-writable ipsec.conf", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, os.Chmod(f.Root+"/etc/ipsec.conf", 0o666))
+		}, "Checking permissions of ipsec.conf, its includes and ipsec.secrets", Failed, "WORLD WRITABLE"},
+		{"world-writable include directory", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.WriteFile("/etc/ipsec.d/a.conf", "conn a\n\tleft=192.0.2.1\n\tright=192.0.2.2\n", 0o644))
+			fatalIf(t, f.WriteFile("/etc/ipsec.conf", healthyConf+"\ninclude /etc/ipsec.d/*.conf\n", 0o644))
+			fatalIf(t, os.Chmod(f.Root+"/etc/ipsec.d", 0o777))
+		}, "Checking permissions of ipsec.conf, its includes and ipsec.secrets", Failed, "WORLD WRITABLE"},
+		{"world-writable secrets", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, os.Chmod(f.Root+"/etc/ipsec.secrets", 0o602))
+		}, "Checking permissions of ipsec.conf, its includes and ipsec.secrets", Failed, "WORLD WRITABLE"},
+		{"NSS directory open to others", func(t *testing.T, f *sysinfo.Fake, e *Env) {
+			fatalIf(t, f.WriteFile("/var/lib/ipsec/nss/key4.db", "", 0o644))
+			fatalIf(t, os.Chmod(f.Root+"/var/lib/ipsec/nss", 0o755))
+		}, "Checking NSS database permissions", Warning, "WORLD READABLE"},
 		{"pluto dead, stale pid file", func(t *testing.T, f *sysinfo.Fake, e *Env) {
 			fatalIf(t, f.Remove("/proc/4242/comm"))
 		}, "Checking that pluto is running", Failed, "FAILED"},

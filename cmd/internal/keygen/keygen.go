@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"goswan/keys"
 )
 
@@ -89,13 +87,11 @@ func race(bits int) (*rsa.PrivateKey, error) {
 // maxRacers bounds the parallel searches of race.
 const maxRacers = 4
 
+// isTerminal reports whether w is a terminal (progress dots are for
+// people, not for logs).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return ok && isTerminalFd(int(f.Fd()))
 }
 
 // Hostname is the default host name of a key's header.

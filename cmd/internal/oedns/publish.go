@@ -78,7 +78,10 @@ func publish(c *cli.Context, specs []oe.Spec) error {
 		_, err := fmt.Fprint(c.App.Writer, oe.Nsupdate(server, key, ups))
 		return err
 	}
-	if err := cl.Send(ctx, ups); err != nil {
+	// All or nothing across zones (oe.Client.SendAtomic): a failure
+	// leaves every zone as it was, or says which zone it could not put
+	// back.
+	if err := cl.SendAtomic(ctx, ups); err != nil {
 		return err
 	}
 	server, _ := oe.ServerAddr(c.String("server"))

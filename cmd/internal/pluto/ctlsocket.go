@@ -2,10 +2,12 @@ package pluto
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,6 +20,16 @@ const (
 	rcBadWhackMessage = 30
 	rcExitRoof        = 100
 )
+
+// ReplyTimeout bounds how long Send waits for pluto to take a message and
+// finish its reply: a pluto that hangs (stopped, deadlocked) is an error,
+// not a wait without end.
+var ReplyTimeout = 30 * time.Second
+
+// ErrNoAnswer wraps the errors that say pluto is gone or hung (the
+// socket refused, closed mid-reply or silent past ReplyTimeout), as
+// opposed to a reply that reports a failure.
+var ErrNoAnswer = errors.New("pluto is not answering")
 
 // Send writes one encoded message to pluto's control socket and copies
 // pluto's reply lines to out, as whack does (RC_RAW lines without their
@@ -43,8 +55,13 @@ func post(ctl string, msg []byte) (int, error) {
 	}
 	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: ctl}); err != nil {
 		unix.Close(fd)
-		return -1, fmt.Errorf("connecting to pluto at %s: %w", ctl, err)
+		return -1, fmt.Errorf("connecting to pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 	}
+	// A blocking socket still must not wait without end on a pluto that
+	// hangs: each read and write gives up after ReplyTimeout (EAGAIN).
+	tv := unix.NsecToTimeval(ReplyTimeout.Nanoseconds())
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 	for b := msg; len(b) > 0; {
 		n, err := unix.Write(fd, b)
 		if err == unix.EINTR {
@@ -52,7 +69,7 @@ func post(ctl string, msg []byte) (int, error) {
 		}
 		if err != nil {
 			unix.Close(fd)
-			return -1, fmt.Errorf("writing to pluto at %s: %w", ctl, err)
+			return -1, fmt.Errorf("writing to pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 		}
 		b = b[n:]
 	}
@@ -89,7 +106,7 @@ func reply(fd int, ctl string, out io.Writer) (int, error) {
 			continue
 		}
 		if err != nil {
-			return status, fmt.Errorf("reading from pluto at %s: %w", ctl, err)
+			return status, fmt.Errorf("reading from pluto at %s: %w: %w", ctl, ErrNoAnswer, err)
 		}
 		pending = append(pending, buf[:n]...)
 		for {

@@ -79,6 +79,17 @@ func isPluto(pid int) bool {
 	if err != nil {
 		return false
 	}
+	// A killed pluto whose parent has not reaped it yet is a zombie: it
+	// still has a name, but it is not running. (A leader thread that
+	// exited before the others shows Z too, while pluto still runs: only
+	// a zombie without other threads counts as gone.)
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			if tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid)); err == nil && len(tasks) <= 1 {
+				return false
+			}
+		}
+	}
 	return strings.TrimSpace(string(comm)) == "pluto"
 }
 
@@ -137,7 +148,16 @@ func (d *Daemon) Start(args []string, wait time.Duration) (int, error) {
 			}
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("pluto did not answer on %s within %v: %s", d.Whack.CtlSocket, wait, output())
+			// A pluto that never answers is stopped, not left
+			// half-started with a pid file that says it runs.
+			if _, pid := d.State(); pid > 0 && isPluto(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				for i := 0; i < 100 && isPluto(pid); i++ {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			d.CleanStale()
+			return 0, fmt.Errorf("pluto did not answer on %s within %v; stopped it: %s", d.Whack.CtlSocket, wait, output())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -165,6 +185,11 @@ func (d *Daemon) Stop(wait time.Duration) error {
 			}
 			break
 		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// pluto has exited; give its parent (init, as pluto forks) a moment
+	// to reap it, so that no one sees its pid alive after stop.
+	for i := 0; i < 50 && syscall.Kill(pid, 0) == nil; i++ {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return d.CleanStale()

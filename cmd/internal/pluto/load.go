@@ -3,6 +3,7 @@ package pluto
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -117,7 +118,14 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		status = l.addConf5(built)
 	default:
 		var refused []*Conn
-		status, refused = l.addMessages(built)
+		var gone error
+		status, refused, gone = l.addMessages(built)
+		if gone != nil {
+			// pluto died or hung: loading the rest (or starting whack
+			// for them) would only fail slower. Say what is in and what
+			// is not.
+			return applet.Exit(applet.ExitFailure, gone)
+		}
 		if len(refused) > 0 {
 			st := l.addOther(refused, src, &errs)
 			if st != 0 && status == 0 {
@@ -247,8 +255,9 @@ func (l *Loader) addArgv(conns []*Conn) int {
 
 // addMessages sends 4.10 messages on pluto's socket; the conns the
 // renderer does not take go through whack. When pluto refuses the message
-// format, every conn not loaded yet comes back.
-func (l *Loader) addMessages(conns []*Conn) (int, []*Conn) {
+// format, every conn not loaded yet comes back. When pluto stops
+// answering, gone says what was loaded and what was not.
+func (l *Loader) addMessages(conns []*Conn) (status int, refused []*Conn, gone error) {
 	var direct []encoded
 	var viaWhack []*Conn
 	for _, m := range conns {
@@ -259,19 +268,21 @@ func (l *Loader) addMessages(conns []*Conn) (int, []*Conn) {
 		}
 		direct = append(direct, encoded{m, msgs})
 	}
-	status, rest := l.sendAll(direct)
-	var refused []*Conn
+	status, rest, gone := l.sendAll(direct)
+	if gone != nil {
+		return status, nil, gone
+	}
 	for _, e := range rest {
 		refused = append(refused, e.c)
 	}
 	if len(refused) > 0 {
 		// Another release: all of them load its way.
-		return status, append(refused, viaWhack...)
+		return status, append(refused, viaWhack...), nil
 	}
 	if st := l.addArgv(viaWhack); st != 0 && status == 0 {
 		status = st
 	}
-	return status, nil
+	return status, nil, nil
 }
 
 // refusedFormat reports whether pluto's reply turns down the message
@@ -286,8 +297,10 @@ func refusedFormat(reply string) bool {
 // already waiting on pluto's socket while pluto answers the current one
 // (pluto takes them one at a time, in order), so pluto never waits for
 // us. When pluto refuses the message format, nothing of that conn was
-// loaded: it and the rest come back for whack.
-func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
+// loaded: it and the rest come back for whack. When pluto stops answering
+// (it died, or hangs past ReplyTimeout), sending stops and gone is an
+// error naming the conns loaded and those not.
+func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone error) {
 	type posted struct {
 		conn int // index in conns
 		msg  *Message
@@ -314,7 +327,13 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 	// Pluto's replies go out in one write, not one per conn.
 	out := bufio.NewWriterSize(l.Out, 64<<10)
 	defer out.Flush()
-	status := 0
+	closeQueued := func(from int) {
+		for _, q := range queue[from:sent] {
+			if q.fd >= 0 {
+				unix.Close(q.fd)
+			}
+		}
+	}
 	warned := -1
 	for qi := range queue {
 		postUpTo(qi + sendAhead)
@@ -336,14 +355,14 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 				}
 				no := false
 				l.socket = &no
-				for _, rest := range queue[qi+1 : sent] {
-					if rest.fd >= 0 {
-						unix.Close(rest.fd)
-					}
-				}
-				return status, conns[p.conn:]
+				closeQueued(qi + 1)
+				return status, conns[p.conn:], nil
 			}
 			out.Write(answer.Bytes())
+		}
+		if errors.Is(err, ErrNoAnswer) {
+			closeQueued(qi + 1)
+			return status, nil, loadStopped(err, conns[:p.conn], conns[p.conn:])
 		}
 		if err != nil {
 			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
@@ -353,7 +372,26 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 			status = st
 		}
 	}
-	return status, nil
+	return status, nil, nil
+}
+
+// loadStopped describes a load that pluto cut short: what it holds, what
+// it does not (the conn being sent when it went counts as not loaded).
+func loadStopped(err error, loaded, notLoaded []encoded) error {
+	names := func(es []encoded) string {
+		if len(es) == 0 {
+			return "none"
+		}
+		var b strings.Builder
+		for i, e := range es {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(e.c.Name)
+		}
+		return b.String()
+	}
+	return fmt.Errorf("%w\nloaded (%d): %s\nnot loaded (%d): %s", err, len(loaded), names(loaded), len(notLoaded), names(notLoaded))
 }
 
 // sendAhead is how many messages wait on pluto's socket at most.

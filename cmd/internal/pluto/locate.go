@@ -20,7 +20,7 @@ type Programs struct {
 var libreswanDirs = []string{"/usr/libexec/ipsec", "/usr/local/libexec/ipsec", "/usr/lib/ipsec", "/usr/local/lib/ipsec"}
 
 // ErrNoLibreswan is returned when pluto or whack cannot be found.
-var ErrNoLibreswan = errors.New("Libreswan's pluto and whack not found; install Libreswan: apt-get install libreswan (Debian/Ubuntu) or dnf install libreswan (Fedora/RHEL), or give --execdir DIR")
+var ErrNoLibreswan = errors.New("pluto and whack (Libreswan) not found; install Libreswan: apt-get install libreswan (Debian/Ubuntu) or dnf install libreswan (Fedora/RHEL), or give --execdir DIR")
 
 // Find locates pluto and whack: in execdir when given (the --execdir
 // option), else in $IPSEC_EXECDIR, else in the usual Libreswan

@@ -2,11 +2,13 @@ package pluto
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 )
 
@@ -31,14 +33,20 @@ func (w *Whack) ShowArgv(args []string) []string {
 // lines) to out. It returns whack's exit status; err is set only when whack
 // could not be run at all.
 func (w *Whack) Run(out io.Writer, args ...string) (int, error) {
+	return w.run(context.Background(), out, args...)
+}
+
+func (w *Whack) run(ctx context.Context, out io.Writer, args ...string) (int, error) {
 	argv := w.Argv(args)
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = out, out
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
 		return 0, nil
+	case ctx.Err() != nil:
+		return -1, fmt.Errorf("%s %s: %w: no reply within %v", w.Path, strings.Join(args, " "), ErrNoAnswer, ReplyTimeout)
 	case errors.As(err, &ee):
 		return ee.ExitCode(), nil
 	default:
@@ -56,7 +64,9 @@ type Result struct {
 
 // RunBatch runs independent whack commands concurrently (pluto handles
 // them one at a time; what runs in parallel is whack's own start-up, which
-// dominates) and returns the results in input order. Eight workers per CPU
+// dominates) and returns the results in input order. Each is bounded by
+// ReplyTimeout: they are adds, keys, routes and asynchronous initiates,
+// which pluto answers at once. Eight workers per CPU
 // measured fastest for 1,000 conns on 2 CPUs (2: 1.44 s, 8: 1.07 s,
 // 16: 1.86 s; scripts/bench-auto.sh).
 func (w *Whack) RunBatch(cmds [][]string, workers int) []Result {
@@ -72,7 +82,9 @@ func (w *Whack) RunBatch(cmds [][]string, workers int) []Result {
 			defer wg.Done()
 			for j := range next {
 				var buf bytes.Buffer
-				st, err := w.Run(&buf, cmds[j]...)
+				ctx, cancel := context.WithTimeout(context.Background(), ReplyTimeout)
+				st, err := w.run(ctx, &buf, cmds[j]...)
+				cancel()
 				res[j] = Result{Args: cmds[j], Output: buf.Bytes(), Status: st, Err: err}
 			}
 		}()

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"goswan/tests/testenv"
 )
 
 // leader records what TestMain saw probing from the thread-group leader.
@@ -29,7 +31,7 @@ func TestMain(m *testing.M) {
 		leader.after = string(b)
 	}
 	runtime.UnlockOSThread()
-	os.Exit(m.Run())
+	testenv.Main(m)
 }
 
 func TestProbeLeavesLeaderNetNS(t *testing.T) {
