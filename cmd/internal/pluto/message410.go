@@ -94,6 +94,7 @@ var (
 	wireYNA       = [...]uint32{YNAAuto: 1, YNANo: 2, YNAYes: 3}
 	wireSendCert  = [...]uint32{SendCertAlways: 3, SendCertIfAsked: 2, SendCertNever: 1}
 	wireEndAuth   = map[AuthMethod]uint32{AuthNever: 1, AuthSecret: 2, AuthRSASig: 3, AuthECDSA: 4, AuthNull: 5, AuthEAPOnly: 6}
+	wireTCP       = map[string]uint32{"": 1, "no": 1, "yes": 2, "fallback": 3}
 	wireProspect  = [...]uint32{TypeTunnel: shuntTrap, TypeTransport: shuntTrap, TypePassthrough: shuntPass, TypeDrop: shuntDrop, TypeReject: shuntReject}
 	wireHostKinds = [...]uint32{HostAny: khAny, HostOpportunistic: khOppo, HostOpportunisticGroup: khOppoGroup, HostGroup: khGroup, HostDefaultRoute: khDefaultRoute}
 )
@@ -173,7 +174,7 @@ func (m *Conn) check410() error {
 		return notEncodable("pfsgroup=")
 	case !m.IKEPad:
 		return notEncodable("ikepad=")
-	case m.EnableTCP != "" && m.EnableTCP != "no":
+	case m.EnableTCP != "" && wireTCP[m.EnableTCP] == 0:
 		return notEncodable("enable-tcp=")
 	case m.NATIKEv1Method != "":
 		return notEncodable("nat-ikev1-method=")
@@ -228,7 +229,7 @@ func (m *Conn) message410() *Message {
 		RekeyFuzz: m.RekeyFuzz, KeyingTries: m.KeyingTries, ReplayWindow: m.ReplayWindow,
 		RetransmitTimeout: m.RetransmitTimeout, RetransmitInt: m.RetransmitInterval, XfrmIfID: 0xffffffff,
 		DPDDelay: m.DPDDelay, DPDTimeout: m.DPDTimeout, DPDAction: wireDPD[m.DPDAction],
-		Encaps: wireYNA[m.Encapsulation], RemoteTCPPort: m.TCPRemotePort, IKETCP: 1,
+		Encaps: wireYNA[m.Encapsulation], RemoteTCPPort: m.TCPRemotePort, IKETCP: wireTCP[m.EnableTCP],
 		NATKeepalive: m.NATKeepalive, InitialContact: m.InitialContact, CiscoUnity: m.CiscoUnity,
 		FakeStrongswan: m.FakeStrongswan, SendVendorID: m.SendVendorID, NMConfigured: m.NMConfigured,
 		XauthBy: uint32(m.XauthBy), XauthFail: uint32(m.XauthFail), SendCA: uint32(m.SendCA),
@@ -375,6 +376,7 @@ func (m *Conn) end410(e *End, side string) (*WhackEnd, error) {
 	w.HostIKEPort = e.IKEPort
 	w.Protoport = e.Protoport
 	w.PoolRange = e.AddressPool
+	w.PoolRange.IsSubnet = false // addconn sends a CIDR pool as its range
 	w.KeyFromDNS = e.KeyFromDNS
 	switch {
 	case e.Key != "":
