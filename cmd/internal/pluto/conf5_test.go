@@ -19,6 +19,7 @@ import (
 // addconn on the original file, with the reason.
 var conf5Differences = map[string]string{
 	"sourceip-nosubnet": "the conf engine derives leftsubnet=SOURCEIP/32 as 4.10 does; 5.2's addconn refuses a sourceip outside the subnet",
+	"i12-nat-sourceip":  "as sourceip-nosubnet: 4.10's derived subnet, which 5.2 does not derive (and then refuses the conn)",
 }
 
 // dropRefusedLines makes a copy of file that 5.2's readwriteconf accepts:
