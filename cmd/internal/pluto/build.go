@@ -431,6 +431,11 @@ func (b *connBuilder) end(e *End, side string, peer *End, peerSide string) {
 			b.errf(v, "not an IP address")
 		}
 		e.SourceIP = a
+		// conf derives subnet=SOURCEIP/32 as 4.10 does, at the
+		// sourceip's position; 5.x derives nothing.
+		if sv, ok := b.c.Get(side + "subnet"); ok && sv.Pos == v.Pos {
+			e.SubnetFromSourceIP = true
+		}
 	}
 	b.str(side+"vti", &e.VTI)
 	if v, ok := b.get(side + "protoport"); ok {

@@ -188,7 +188,7 @@ func (e *End) writeConf5(side string, kv func(k, v string), yes func(k string, v
 	}
 	if e.Virt != "" {
 		kv(side+"subnet", e.Virt)
-	} else if e.Subnet.IsValid() {
+	} else if e.Subnet.IsValid() && !e.SubnetFromSourceIP {
 		kv(side+"subnet", e.Subnet.String())
 	}
 	if len(e.Subnets) > 0 {

@@ -17,10 +17,7 @@ import (
 
 // conf5Differences are corpus conns whose 5.2 status cannot match 5.2's
 // addconn on the original file, with the reason.
-var conf5Differences = map[string]string{
-	"sourceip-nosubnet": "the conf engine derives leftsubnet=SOURCEIP/32 as 4.10 does; 5.2's addconn refuses a sourceip outside the subnet",
-	"i12-nat-sourceip":  "as sourceip-nosubnet: 4.10's derived subnet, which 5.2 does not derive (and then refuses the conn)",
-}
+var conf5Differences = map[string]string{}
 
 // dropRefusedLines makes a copy of file that 5.2's readwriteconf accepts:
 // 5.x refuses a whole file for one keyword it no longer knows (forceencaps=,
