@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"goswan/keys"
@@ -129,7 +130,11 @@ func (db *DB) tokenArgs(dir, flag string) ([]string, error) {
 	return []string{flag, f}, nil
 }
 
-var ckaidRE = regexp.MustCompile(`(?m)^<\s*\d+>\s+\S+\s+([0-9a-fA-F]{40})\b`)
+// ckaidRE is compiled on first use: every ipsec command links this
+// package, and most never list a database.
+var ckaidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^<\s*\d+>\s+\S+\s+([0-9a-fA-F]{40})\b`)
+})
 
 // CKAIDs lists the CKAIDs of the private keys in the database
 // (`certutil -K`), lower case.
@@ -146,7 +151,7 @@ func (db *DB) CKAIDs() (map[string]bool, error) {
 	argv := append([]string{"-K", "-d", "sql:" + db.Dir}, pw...)
 	out, err := exec.Command(db.certutil, argv...).CombinedOutput()
 	ids := map[string]bool{}
-	for _, m := range ckaidRE.FindAllStringSubmatch(string(out), -1) {
+	for _, m := range ckaidRE().FindAllStringSubmatch(string(out), -1) {
 		ids[strings.ToLower(m[1])] = true
 	}
 	// An empty database: "certutil: no keys found", exit status 255.
