@@ -289,7 +289,10 @@ func TestIKEv1Policy(t *testing.T) {
 	}{
 		{"no IKEv1 conn", "5.2", healthyConf, -1},
 		{"accepted", "5.2", strings.Replace(healthyConf, "config setup\n", "config setup\n\tikev1-policy=accept\n", 1) + v1, OK},
-		{"keyexchange=ikev1 on 4.10 is IKEv2", "4.10", healthyConf + v1, -1},
+		// keyexchange=ikev1 is Libreswan 5's spelling; a 5.x file read for
+		// 4.10 means IKEv1 too (the pluto model maps it), and Debian's
+		// 4.10 pluto drops IKEv1 by default: a warning, not a failure.
+		{"keyexchange=ikev1 on 4.10 is IKEv1, warned", "4.10", healthyConf + v1, Warning},
 		{"ignored conns do not count", "5.2", healthyConf + strings.Replace(v1, "auto=add", "auto=ignore", 1), -1},
 	}
 	for _, tc := range tests {

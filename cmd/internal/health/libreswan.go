@@ -86,7 +86,8 @@ func LibreswanCheck(ctx context.Context, e *Env) []Result {
 // Libreswan 5 refuses to load IKEv1 conns unless ikev1-policy=accept;
 // Debian's 4.10 loads them but its pluto drops IKEv1 packets by default.
 // The conn's IKE version is the pluto model's reading for the installed
-// release (keyexchange=ikev1 counts on 5.x only). Nothing is printed
+// release (keyexchange=ikev1, 5.x's spelling, means IKEv1 for 4.x too).
+// Nothing is printed
 // when no conn uses IKEv1.
 func IKEv1PolicyCheck(ctx context.Context, e *Env) []Result {
 	const name = "Checking IKEv1 conns against ikev1-policy"
