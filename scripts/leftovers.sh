@@ -10,6 +10,9 @@
 set -uo pipefail
 base=${TMPDIR:-/tmp}
 tmp=$(mktemp -d "$base/goswan-run-XXXXXX")
+# Like /tmp, it must be traversable: tests run the built goswan as an
+# ordinary user (setup's TestNotRoot) from a directory below it.
+chmod 0755 "$tmp"
 snap() {
 	{ ip netns list 2>/dev/null | awk '{ print "netns " $1 }'
 	  awk '{ print "mount " $2 }' /proc/self/mounts; } | sort -u

@@ -186,6 +186,7 @@ func makeChrootLibreswan(root string) (Libreswan, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ls, err
 	}
+	wrapperDir = dir
 	loader := filepath.Join(root, "usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
 	if fi, err := os.Lstat(loader); err != nil || !fi.Mode().IsRegular() {
 		return ls, fmt.Errorf("the Debian 13 root %s has no dynamic loader at %s", root, loader)

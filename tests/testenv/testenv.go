@@ -129,12 +129,18 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// RemoveBinary removes what Binary built in this process.
+// RemoveBinary removes what Binary built in this process, and the
+// Libreswan 5 wrappers it wrote.
 func RemoveBinary() {
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
+	for _, d := range []string{buildDir, wrapperDir} {
+		if d != "" {
+			os.RemoveAll(d)
+		}
 	}
 }
+
+// wrapperDir holds the Libreswan 5 wrappers of this process, if any.
+var wrapperDir string
 
 // removeStaleBuilds deletes the binary directories of test processes that
 // no longer run.
