@@ -65,7 +65,7 @@ test: deps
 	IPSEC_TEST_STRICT=1 scripts/leftovers.sh $(MAKE) --no-print-directory test-all
 
 test-all: lint
-	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 15m ./...
+	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 25m ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	FUZZTIME=$(FUZZTIME_TEST) FUZZ_KEEP=0 scripts/fuzz.sh
 
