@@ -23,6 +23,15 @@ const (
 	oeZone     = "2.1.192.in-addr.arpa"
 )
 
+// oeRouted is what `whack --status` of release ls says of an OE policy
+// group instance whose policy is in the kernel.
+func oeRouted(ls testenv.Libreswan) string {
+	if ls.Version == "4.10" {
+		return "prospective erouted"
+	}
+	return "routing: routed-ondemand"
+}
+
 // oeHost is one OE host: its namespace, its pluto's files, its goswan
 // configuration.
 type oeHost struct {
@@ -35,10 +44,17 @@ type oeHost struct {
 	freeswan   bool   // configured as a FreeS/WAN 2 site: policy files only, no OE conns
 }
 
+// env is the environment goswan runs in for this host. The Libreswan
+// release goes to setup as --execdir, not as IPSEC_EXECDIR: pluto would
+// inherit that, and 5.2's `ipsec _updown` would look for _updown there.
+func (h *oeHost) env() []string {
+	return append(os.Environ(), "IPSEC_CONFS="+filepath.Dir(h.conf))
+}
+
 func (h *oeHost) ipsec(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	cmd := h.ns.Command(append([]string{testenv.Binary(t)}, args...)...)
-	cmd.Env = append(os.Environ(), "IPSEC_CONFS="+filepath.Dir(h.conf))
+	cmd.Env = h.env()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -58,10 +74,10 @@ func (h *oeHost) mustIpsec(t *testing.T, args ...string) string {
 // /etc/resolv.conf names our name server: pluto's libunbound reads it.
 func (h *oeHost) start(t *testing.T, group ...string) string {
 	t.Helper()
-	script := fmt.Sprintf("mount --bind %s /etc/resolv.conf && exec %s setup --config %s --rundir %s start",
-		h.resolv, testenv.Binary(t), h.conf, h.p.RunDir)
+	script := fmt.Sprintf("mount --bind %s /etc/resolv.conf && exec %s setup --config %s --rundir %s --execdir %s start",
+		h.resolv, testenv.Binary(t), h.conf, h.p.RunDir, h.p.Libreswan.ExecDir)
 	cmd := h.ns.Command("unshare", "-m", "sh", "-c", script)
-	cmd.Env = append(os.Environ(), "IPSEC_CONFS="+filepath.Dir(h.conf))
+	cmd.Env = h.env()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: setup start: %v\n%s", h.name, err, out)
@@ -71,7 +87,7 @@ func (h *oeHost) start(t *testing.T, group ...string) string {
 	if len(group) > 0 {
 		ready = `"` + group[0] + `": `
 	}
-	for !strings.Contains(h.whack("--status"), ready) || !strings.Contains(h.whack("--status"), "prospective erouted") {
+	for st := h.whack("--status"); !strings.Contains(st, ready) || !strings.Contains(st, oeRouted(h.p.Libreswan)); st = h.whack("--status") {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: OE policies not installed after setup start\n%s\n%s", h.name, h.whack("--status"), h.p.Log())
 		}
@@ -83,7 +99,7 @@ func (h *oeHost) start(t *testing.T, group ...string) string {
 // stop runs `ipsec setup stop`; it may run on another goroutine, so it
 // reports with Errorf.
 func (h *oeHost) stop(t *testing.T) {
-	if out, err := h.ipsec(t, "setup", "--config", h.conf, "--rundir", h.p.RunDir, "stop"); err != nil {
+	if out, err := h.ipsec(t, "setup", "--config", h.conf, "--rundir", h.p.RunDir, "--execdir", h.p.Libreswan.ExecDir, "stop"); err != nil {
 		t.Errorf("%s: setup stop: %v\n%s", h.name, err, out)
 	}
 	os.Remove(h.p.LogFile)
@@ -189,7 +205,22 @@ conn block
 // missing (the OE policy decides: clear or block). East is configured as
 // a FreeS/WAN 2 site: its key only in ipsec.secrets, no OE conns (they were
 // implicit), its policy groups in ipsec.d/policies beside ipsec.conf.
+//
+// It runs with each Libreswan release (testenv.LibreswanVersions). 5.2's
+// pluto runs chrooted in a private mount namespace that binds the
+// /etc/resolv.conf it was started with, so the resolv.conf that start
+// binds reaches 5.2's libunbound as it reaches 4.10's; the anchors file
+// is in the temp dir, which the chroot sees at the same path.
 func TestOpportunisticDNSSEC(t *testing.T) {
+	for _, v := range testenv.LibreswanVersions {
+		t.Run(v, func(t *testing.T) {
+			ls := testenv.MustHaveLibreswanVersion(t, v)
+			testOpportunisticDNSSEC(t, &ls)
+		})
+	}
+}
+
+func testOpportunisticDNSSEC(t *testing.T, ls *testenv.Libreswan) {
 	testenv.MustBeRoot(t)
 	testenv.MustHaveCommand(t, "unshare")
 	testenv.MustHaveCommand(t, "nsupdate")
@@ -213,7 +244,7 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 		h.ns.AddAddr(t, "eth0", h.addr+"/24")
 		h.ns.MustIP(t, "link", "set", "eth0", "up")
 		h.ns.MustIP(t, "route", "add", "default", "via", oeDNSAddr)
-		h.p = testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: h.ns})
+		h.p = testenv.PreparePluto(t, &testenv.PlutoOptions{NetNS: h.ns, Libreswan: ls})
 		confDir := filepath.Join(h.p.Dir, "etc")
 		os.MkdirAll(confDir, 0o755)
 		h.conf = filepath.Join(confDir, "ipsec.conf")
@@ -235,19 +266,28 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	}
 	lap("named up, zone signed")
 
+	leftKey := func(h *oeHost, secretsFile string) string {
+		t.Helper()
+		out := h.mustIpsec(t, "showhostkey", "--file", secretsFile, "--left")
+		for _, l := range strings.Split(out, "\n") {
+			if k, ok := strings.CutPrefix(strings.TrimSpace(l), "leftrsasigkey="); ok {
+				return k
+			}
+		}
+		t.Fatalf("showhostkey --left %s printed no leftrsasigkey=:\n%s", secretsFile, out)
+		return ""
+	}
+
 	// Keys: ipsec newhostkey into each host's ipsec.secrets only.
 	rogue := filepath.Join(t.TempDir(), "rogue.secrets")
 	for _, h := range []*oeHost{west, east} {
 		os.Remove(h.p.Secrets)
 		h.mustIpsec(t, "newhostkey", "--output", h.p.Secrets, "--bits", "2048", "--hostname", h.name, "--quiet")
-		for _, l := range strings.Split(h.mustIpsec(t, "showhostkey", "--file", h.p.Secrets, "--left"), "\n") {
-			if k, ok := strings.CutPrefix(strings.TrimSpace(l), "leftrsasigkey="); ok {
-				h.pub = k
-			}
-		}
+		h.pub = leftKey(h, h.p.Secrets)
 		h.writeConf(t, anchors, map[string]string{"private-or-clear": "192.1.2.0/24\n", "clear": oeDNSAddr + "/32\n" + oeDNSAddr2 + "/32\n"})
 	}
 	west.mustIpsec(t, "newhostkey", "--output", rogue, "--bits", "2048", "--hostname", "rogue", "--quiet")
+	roguePub := leftKey(west, rogue)
 	lap("keys made by ipsec newhostkey")
 
 	publish := func(h *oeHost, n *testenv.Named, secretsFile string) {
@@ -283,6 +323,15 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	lap("both plutos started")
 	exec.Command("ip", "netns", "exec", west.ns.Name, ping, "-c", "2", "-i", "0.3", "-W", "1", oeEastAddr).Run()
 	established := func(h *oeHost, limit time.Duration) bool {
+		if ls.Version != "4.10" {
+			// 5.2 deletes the IKE SA within a second or two of its
+			// Child SA failing (this kernel has no ESP), so
+			// --showstates may no longer show it: the log ("initiator
+			// established IKE SA; authenticated peer ..." or
+			// "responder ...") records it. stop removes the log, so
+			// it covers this start only.
+			return h.p.WaitLog(" established IKE SA; authenticated peer", limit)
+		}
 		deadline := time.Now().Add(limit)
 		for {
 			if strings.Contains(h.whack("--showstates"), "STATE_V2_ESTABLISHED_IKE_SA") {
@@ -297,8 +346,8 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	if !established(west, 10*time.Second) || !established(east, 2*time.Second) {
 		t.Fatalf("no IKE SA from keys in DNS\nwest:\n%s\neast:\n%s", west.p.Log(), east.p.Log())
 	}
-	keyID := func(h *oeHost) string { return strings.TrimPrefix(h.pub, "0s")[:9] }
-	if pk := west.whack("--listpubkeys"); !strings.Contains(pk, keyID(east)) || !strings.Contains(pk, "'"+oeEastAddr+"'") {
+	keyID := func(pub string) string { return strings.TrimPrefix(pub, "0s")[:9] }
+	if pk := west.whack("--listpubkeys"); !strings.Contains(pk, keyID(east.pub)) || !strings.Contains(pk, "'"+oeEastAddr+"'") {
 		t.Errorf("west does not hold east's key (from DNS) for %s:\n%s", oeEastAddr, pk)
 	}
 	if !strings.Contains(west.p.Log(), "authenticated peer") {
@@ -325,8 +374,9 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	publish(east, named, rogue)
 	restart()
 	oppo()
-	if !west.p.WaitLog("authentication failed", 10*time.Second) {
-		t.Errorf("another key in DNS: west did not fail authentication\n%s", west.p.Log())
+	// Both releases say which key they tried: the one DNS holds.
+	if !west.p.WaitLog("authentication failed", 10*time.Second) || !strings.Contains(west.p.Log(), "tried preloaded: *"+keyID(roguePub)) {
+		t.Errorf("another key in DNS: west did not fail authentication with the key from DNS (%s)\n%s", keyID(roguePub), west.p.Log())
 	}
 	if established(west, 0) {
 		t.Errorf("another key in DNS: west established an IKE SA:\n%s", west.whack("--showstates"))
@@ -348,7 +398,7 @@ func TestOpportunisticDNSSEC(t *testing.T) {
 	if established(west, time.Second) {
 		t.Errorf("unsigned zone: west established an IKE SA:\n%s", west.whack("--showstates"))
 	}
-	if pk := west.whack("--listpubkeys"); strings.Contains(pk, keyID(east)) {
+	if pk := west.whack("--listpubkeys"); strings.Contains(pk, keyID(east.pub)) {
 		t.Errorf("unsigned zone: west took east's key from an unsigned answer:\n%s", pk)
 	}
 	for _, h := range []*oeHost{west, east} {
