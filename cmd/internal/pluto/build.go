@@ -255,18 +255,16 @@ func (b *connBuilder) ikeVersion() {
 	}
 	switch strings.ToLower(v.Raw) {
 	case "ike":
-		// Libreswan 5: IKEv2 (FreeS/WAN's "ike" was its only, IKEv1, but
-		// Libreswan has always read it as "either").
+		// Libreswan reads FreeS/WAN's "ike" as either version: the
+		// default, IKEv2.
 	case "ikev2":
 		if m.Version.AtLeast(V5_0) {
 			m.IKEVersion = IKEv2
 		}
 	case "ikev1":
-		if m.Version.AtLeast(V5_0) {
-			m.IKEVersion = IKEv1
-		} else if m.IKEVersion != IKEv1 {
-			b.ignore("keyexchange", "Libreswan 4 ignores keyexchange=ikev1: write ikev2=no")
-		}
+		// Libreswan 5's way of asking for IKEv1; a 5.x file read for
+		// 4.x means the same (4.10's addconn refuses the value).
+		m.IKEVersion = IKEv1
 	default:
 		b.errf(v, "expected ike, ikev1 or ikev2")
 	}
@@ -433,6 +431,11 @@ func (b *connBuilder) end(e *End, side string, peer *End, peerSide string) {
 			b.errf(v, "not an IP address")
 		}
 		e.SourceIP = a
+		// conf derives subnet=SOURCEIP/32 as 4.10 does, at the
+		// sourceip's position; 5.x derives nothing.
+		if sv, ok := b.c.Get(side + "subnet"); ok && sv.Pos == v.Pos {
+			e.SubnetFromSourceIP = true
+		}
 	}
 	b.str(side+"vti", &e.VTI)
 	if v, ok := b.get(side + "protoport"); ok {

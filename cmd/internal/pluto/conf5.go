@@ -22,6 +22,12 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 	var b strings.Builder
 	def := defaultConn(m.Version)
 	kv := func(k, v string) {
+		// 5.x refuses a whole file for one keyword it does not know:
+		// what the release does not take (listed in Ignored) is not
+		// written.
+		if _, gone := notTaken(m.Version, k); gone {
+			return
+		}
 		if v != "" {
 			b.WriteString("\t" + k + "=" + conf.QuoteValue(v) + "\n")
 		}
@@ -45,7 +51,7 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "conn %s\n", m.Name)
+	fmt.Fprintf(&b, "conn %s\n", conf.QuoteValue(m.Name))
 	if m.IKEVersion == IKEv1 {
 		kv("keyexchange", "ikev1")
 	}
@@ -188,7 +194,7 @@ func (e *End) writeConf5(side string, kv func(k, v string), yes func(k string, v
 	}
 	if e.Virt != "" {
 		kv(side+"subnet", e.Virt)
-	} else if e.Subnet.IsValid() {
+	} else if e.Subnet.IsValid() && !e.SubnetFromSourceIP {
 		kv(side+"subnet", e.Subnet.String())
 	}
 	if len(e.Subnets) > 0 {

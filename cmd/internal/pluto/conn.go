@@ -120,8 +120,9 @@ type End struct {
 	Virt    string
 	Subnets []netip.Prefix
 	// SubnetHostBits says subnet= was written with host bits set
-	// (Subnet holds the masked network).
-	SubnetHostBits bool
+	// (Subnet holds the masked network); SubnetFromSourceIP that the
+	// subnet is the one 4.x derives from sourceip=, not written.
+	SubnetHostBits, SubnetFromSourceIP bool
 
 	SourceIP      netip.Addr
 	VTI           string

@@ -1,11 +1,25 @@
 // Package pluto drives Libreswan's IKE daemon for `ipsec auto` and `ipsec
 // setup`: it finds the pluto and whack programs and the control socket,
-// turns a resolved ipsec.conf conn into whack command lines (Translate, a
-// pure function), runs whack, and starts and stops pluto.
+// turns resolved ipsec.conf conns into what pluto takes, loads them, and
+// starts and stops pluto.
 //
-// The translation targets the whack of Libreswan 4.10. whack's command line
-// fills the same message that Libreswan's addconn sends, but starts from
-// different defaults and cannot express every field; Translate adds the
-// baseline flags that make the two agree and reports, per conn, every
-// keyword it could not pass on, so nothing is dropped silently.
+// A conn reaches pluto through one typed model. FromConf builds a Conn
+// once from conf's resolved conn, for the Libreswan release pluto is: every
+// field typed, the release's defaults applied in one place (defaults.go),
+// the keywords the release does not take listed in Conn.Ignored
+// (unsupported.go). Small renderers turn the model into each output:
+//   - Messages410 (message410.go, wire layer in whackmsg.go): the control
+//     socket message of Libreswan 4.10, byte-identical to what its addconn
+//     sends (TestEncodeMatchesAddconn);
+//   - Argv (argv.go): whack's command line, spelled for 4.10, 5.0–5.2, 5.3
+//     or 5.4 and later, with the baseline options that make whack's
+//     defaults agree with addconn's;
+//   - WriteConf5 (conf5.go): the conn in Libreswan 5's dialect, which 5.x's
+//     own addconn loads (TestConf5MatchesAddconn5).
+//
+// Loader picks the renderer: the 4.10 message for a 4.x pluto (which takes
+// it; any other release refuses its magic number, and then whack names the
+// release), 5.x's addconn for 5.x, whack for --showonly and for conns the
+// message does not carry. %defaultroute and %IFACE are resolved by kernel's
+// resolver, the one `ipsec manual` uses.
 package pluto

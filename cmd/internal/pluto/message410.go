@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"goswan/conf"
@@ -89,13 +90,18 @@ const (
 
 // Wire values of the model's enums in 4.10's message.
 var (
-	wireShunt     = [...]uint32{ShuntUnset: 0, ShuntNone: shuntNone, ShuntHold: shuntHold, ShuntPass: shuntPass, ShuntDrop: shuntDrop, ShuntReject: shuntReject}
-	wireDPD       = [...]uint32{DPDHold: 2, DPDClear: 1, DPDRestart: 3}
-	wireYNA       = [...]uint32{YNAAuto: 1, YNANo: 2, YNAYes: 3}
-	wireSendCert  = [...]uint32{SendCertAlways: 3, SendCertIfAsked: 2, SendCertNever: 1}
-	wireEndAuth   = map[AuthMethod]uint32{AuthNever: 1, AuthSecret: 2, AuthRSASig: 3, AuthECDSA: 4, AuthNull: 5, AuthEAPOnly: 6}
-	wireProspect  = [...]uint32{TypeTunnel: shuntTrap, TypeTransport: shuntTrap, TypePassthrough: shuntPass, TypeDrop: shuntDrop, TypeReject: shuntReject}
-	wireHostKinds = [...]uint32{HostAny: khAny, HostOpportunistic: khOppo, HostOpportunisticGroup: khOppoGroup, HostGroup: khGroup, HostDefaultRoute: khDefaultRoute}
+	wireShunt          = [...]uint32{ShuntUnset: 0, ShuntNone: shuntNone, ShuntHold: shuntHold, ShuntPass: shuntPass, ShuntDrop: shuntDrop, ShuntReject: shuntReject}
+	wireDPD            = [...]uint32{DPDHold: 2, DPDClear: 1, DPDRestart: 3}
+	wireYNA            = [...]uint32{YNAAuto: 1, YNANo: 2, YNAYes: 3}
+	wireSendCert       = [...]uint32{SendCertAlways: 3, SendCertIfAsked: 2, SendCertNever: 1}
+	wireEndAuth        = map[AuthMethod]uint32{AuthNever: 1, AuthSecret: 2, AuthRSASig: 3, AuthECDSA: 4, AuthNull: 5, AuthEAPOnly: 6}
+	sighashBit         = map[AuthMethod]uint64{AuthRSASHA2_256: 1 << 2, AuthRSASHA2_384: 1 << 3, AuthRSASHA2_512: 1 << 4, AuthECDSASHA2_256: 1 << 2, AuthECDSASHA2_384: 1 << 3, AuthECDSASHA2_512: 1 << 4}
+	wireNATT           = map[string]uint32{"": 0, "both": 0, "rfc": 1, "drafts": 2, "none": 3}
+	wireSendRedirect   = map[string]uint64{"": 0, "auto": 0, "yes": polSendRedirAlways, "no": polSendRedirNever}
+	wireAcceptRedirect = map[string]uint64{"": 0, "no": 0, "yes": polAcceptRedirYes}
+	wireTCP            = map[string]uint32{"": 1, "no": 1, "yes": 2, "fallback": 3}
+	wireProspect       = [...]uint32{TypeTunnel: shuntTrap, TypeTransport: shuntTrap, TypePassthrough: shuntPass, TypeDrop: shuntDrop, TypeReject: shuntReject}
+	wireHostKinds      = [...]uint32{HostAny: khAny, HostOpportunistic: khOppo, HostOpportunisticGroup: khOppoGroup, HostGroup: khGroup, HostDefaultRoute: khDefaultRoute}
 )
 
 // AddMessages builds the pluto conn of c for 4.10 and renders its
@@ -162,31 +168,23 @@ func clientOf(p netip.Prefix, e *End, multi bool) Prefix {
 // whose encoding is not proven against addconn.
 func (m *Conn) check410() error {
 	for _, a := range m.Auth {
-		switch a {
-		case AuthSecret, AuthRSASig, AuthNever, AuthNull:
-		default:
+		if a == AuthEAPOnly {
 			return notEncodable("authby=" + a.String())
 		}
 	}
 	switch {
 	case m.PFSGroup != "":
 		return notEncodable("pfsgroup=")
-	case !m.IKEPad:
-		return notEncodable("ikepad=")
-	case m.EnableTCP != "" && m.EnableTCP != "no":
+	case m.EnableTCP != "" && wireTCP[m.EnableTCP] == 0:
 		return notEncodable("enable-tcp=")
-	case m.NATIKEv1Method != "":
+	case m.NATIKEv1Method != "" && !knownWord(wireNATT, m.NATIKEv1Method):
 		return notEncodable("nat-ikev1-method=")
-	case m.SendRedirect != "" || m.AcceptRedirect != "":
+	case !knownWord(wireSendRedirect, m.SendRedirect) || !knownWord(wireAcceptRedirect, m.AcceptRedirect):
 		return notEncodable("send-redirect=/accept-redirect=")
-	case m.IPsecInterface != "" && m.IPsecInterface != "no":
+	case !xfrmIfIDOK(m.IPsecInterface):
 		return notEncodable("ipsec-interface=")
 	case m.PAMAuthorize:
 		return notEncodable("pam-authorize=")
-	case !m.RequireIDOnCert:
-		return notEncodable("require-id-on-certificate=")
-	case m.IKELifetime == 0 || m.IPsecLifetime == 0:
-		return notEncodable("lifetime %forever")
 	case m.DurationFraction:
 		return notEncodable("fractional duration")
 	}
@@ -208,7 +206,7 @@ func (m *Conn) check410() error {
 			return notEncodable(side + "ckaid=")
 		case e.AutoEAP != "":
 			return notEncodable(side + "autheap=")
-		case e.VTI != "":
+		case e.VTI != "" && !validPrefix(e.VTI):
 			return notEncodable(side + "vti=")
 		case e.AddressPool.IsSet && e.Subnet.IsValid():
 			return notEncodable(side + "addresspool=")
@@ -228,7 +226,7 @@ func (m *Conn) message410() *Message {
 		RekeyFuzz: m.RekeyFuzz, KeyingTries: m.KeyingTries, ReplayWindow: m.ReplayWindow,
 		RetransmitTimeout: m.RetransmitTimeout, RetransmitInt: m.RetransmitInterval, XfrmIfID: 0xffffffff,
 		DPDDelay: m.DPDDelay, DPDTimeout: m.DPDTimeout, DPDAction: wireDPD[m.DPDAction],
-		Encaps: wireYNA[m.Encapsulation], RemoteTCPPort: m.TCPRemotePort, IKETCP: 1,
+		Encaps: wireYNA[m.Encapsulation], RemoteTCPPort: m.TCPRemotePort, IKETCP: wireTCP[m.EnableTCP],
 		NATKeepalive: m.NATKeepalive, InitialContact: m.InitialContact, CiscoUnity: m.CiscoUnity,
 		FakeStrongswan: m.FakeStrongswan, SendVendorID: m.SendVendorID, NMConfigured: m.NMConfigured,
 		XauthBy: uint32(m.XauthBy), XauthFail: uint32(m.XauthFail), SendCA: uint32(m.SendCA),
@@ -286,6 +284,20 @@ func (m *Conn) message410() *Message {
 			case AuthRSASig:
 				w.Authby.RSASig, w.Authby.RSASigV15 = true, true
 				w.SighashPolicy |= sighashSHA2
+			case AuthRSASHA1:
+				w.Authby.RSASigV15 = true
+			case AuthRSASHA2:
+				w.Authby.RSASig = true
+				w.SighashPolicy |= sighashSHA2
+			case AuthRSASHA2_256, AuthRSASHA2_384, AuthRSASHA2_512:
+				w.Authby.RSASig = true
+				w.SighashPolicy |= sighashBit[a]
+			case AuthECDSA, AuthECDSASHA2:
+				w.Authby.ECDSA = true
+				w.SighashPolicy |= sighashSHA2
+			case AuthECDSASHA2_256, AuthECDSASHA2_384, AuthECDSASHA2_512:
+				w.Authby.ECDSA = true
+				w.SighashPolicy |= sighashBit[a]
 			case AuthNever:
 				w.Authby.Never = true
 			case AuthNull:
@@ -312,6 +324,11 @@ func (m *Conn) message410() *Message {
 			*p |= polXauth
 		}
 	}
+	set(polNoIKEPad, !m.IKEPad)
+	set(polAllowNoSAN, !m.RequireIDOnCert)
+	*p |= wireSendRedirect[m.SendRedirect] | wireAcceptRedirect[m.AcceptRedirect]
+	w.IKEv1NATT = wireNATT[m.NATIKEv1Method]
+	w.XfrmIfID = xfrmIfID(m.IPsecInterface)
 	set(polUp, m.AutoKeep)
 	set(polIgnorePeerDNS, m.IgnorePeerDNS)
 	set(polModecfgPull, m.ModecfgPull)
@@ -362,6 +379,9 @@ func (m *Conn) end410(e *End, side string) (*WhackEnd, error) {
 		w.ID = e.ID
 	}
 	w.Virt = e.Virt
+	if e.VTI != "" {
+		w.HostVTIIP = Prefix{IsSet: true, P: netip.MustParsePrefix(e.VTI)}
+	}
 	if e.SourceIP.IsValid() {
 		w.HostSrcIP = AddrOf(e.SourceIP)
 	}
@@ -375,6 +395,7 @@ func (m *Conn) end410(e *End, side string) (*WhackEnd, error) {
 	w.HostIKEPort = e.IKEPort
 	w.Protoport = e.Protoport
 	w.PoolRange = e.AddressPool
+	w.PoolRange.IsSubnet = false // addconn sends a CIDR pool as its range
 	w.KeyFromDNS = e.KeyFromDNS
 	switch {
 	case e.Key != "":
@@ -410,4 +431,36 @@ func decodeKey(s string) ([]byte, error) {
 		return hex.DecodeString(strings.ReplaceAll(s[2:], "_", ""))
 	}
 	return nil, fmt.Errorf("key %.8s...: only 0s and 0x forms", s)
+}
+
+func knownWord[T any](words map[string]T, w string) bool {
+	_, ok := words[w]
+	return ok
+}
+
+func validPrefix(s string) bool {
+	_, err := netip.ParsePrefix(s)
+	return err == nil
+}
+
+// xfrmIfID is ipsec-interface= as the message carries it: no interface
+// (all ones), yes (1) or the number.
+func xfrmIfID(s string) uint32 {
+	switch s {
+	case "", "no":
+		return 0xffffffff
+	case "yes":
+		return 1
+	}
+	n, _ := strconv.ParseUint(s, 10, 32)
+	return uint32(n)
+}
+
+func xfrmIfIDOK(s string) bool {
+	switch s {
+	case "", "no", "yes":
+		return true
+	}
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
 }

@@ -29,10 +29,12 @@ var notTakenBy4 = map[string]string{
 // notTakenBy5 are 4.x keywords 5.x dropped and goswan cannot map (those it
 // maps, such as forceencaps= and keyexchange=, are read by FromConf).
 var notTakenBy5 = map[string]string{
-	"modecfgdns1": "gone in Libreswan 5: use modecfgdns=",
-	"modecfgdns2": "gone in Libreswan 5: use modecfgdns=",
-	"ikepad":      "gone in Libreswan 5",
-	"dpdaction":   "obsolete in Libreswan 5, which ignores it",
+	"modecfgdns1":  "gone in Libreswan 5: use modecfgdns=",
+	"modecfgdns2":  "gone in Libreswan 5: use modecfgdns=",
+	"ikepad":       "gone in Libreswan 5",
+	"dpdaction":    "obsolete in Libreswan 5, which ignores it",
+	"rsasigkey2":   "gone in Libreswan 5",
+	"dns-match-id": "gone in Libreswan 5",
 }
 
 // silentlyIgnored are keywords Libreswan accepts and ignores, or that

@@ -1,0 +1,56 @@
+package pluto
+
+import (
+	"strings"
+	"testing"
+
+	"goswan/conf"
+)
+
+// TestDialects reads a conn written for one Libreswan release for
+// another: a 4.x file for 5.x and a 5.x file for 4.10.
+func TestDialects(t *testing.T) {
+	for _, tc := range []struct {
+		name, conn string
+		version    Version
+		want       func(*Conn) bool
+		ignored    string // a keyword listed in Ignored ("" for none)
+	}{
+		{"4.x ikev2=no on 5.2 is keyexchange=ikev1", "ikev2=no", V5_2,
+			func(m *Conn) bool { return m.IKEVersion == IKEv1 }, ""},
+		{"4.x dpdaction on 5.2 is warned", "dpddelay=30\n\tdpdaction=clear", V5_2,
+			func(m *Conn) bool { return m.DPDDelay > 0 }, "dpdaction"},
+		{"4.x modecfgdns1 on 5.2 is warned", "modecfgdns1=10.0.0.1", V5_2,
+			func(*Conn) bool { return true }, "modecfgdns1"},
+		{"5.x keyexchange=ikev1 on 4.10", "keyexchange=ikev1", V4_10,
+			func(m *Conn) bool { return m.IKEVersion == IKEv1 }, ""},
+		{"5.x nflog-group on 4.10 is nflog", "nflog-group=7", V4_10,
+			func(m *Conn) bool { return m.NflogGroup == 7 }, ""},
+		{"5.x interface-ip on 4.10 is warned", "leftinterface-ip=10.0.0.1/32", V4_10,
+			func(*Conn) bool { return true }, "leftinterface-ip"},
+		{"FreeS/WAN leftfirewall on 5.2 is warned", "leftfirewall=yes", V5_2,
+			func(*Conn) bool { return true }, "leftfirewall"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := "conn c\n\tleft=192.0.2.1\n\tright=192.0.2.2\n\tauthby=secret\n\t" + tc.conn + "\n"
+			cfg, _ := conf.Parse("d.conf", []byte(text), &conf.Options{})
+			if cfg == nil || len(cfg.Conns) != 1 {
+				t.Fatalf("conf.Parse(%q) gave no conn", text)
+			}
+			m, err := FromConf(cfg.Conns[0], fixedEnv, tc.version)
+			if err != nil {
+				t.Fatalf("FromConf = %v", err)
+			}
+			if !tc.want(m) {
+				t.Errorf("FromConf(%q, %v) = %+v, not as the release reads it", tc.conn, tc.version, *m)
+			}
+			var got []string
+			for _, ig := range m.Ignored {
+				got = append(got, ig.Keyword)
+			}
+			if tc.ignored != "" && !strings.Contains(strings.Join(got, " "), tc.ignored) {
+				t.Errorf("Ignored = %v, want %s listed", got, tc.ignored)
+			}
+		})
+	}
+}
