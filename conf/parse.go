@@ -245,7 +245,13 @@ func (p *parser) param(l line) {
 	switch kw.Status {
 	case Obsolete:
 		p.warns.Addf(l.wordPos, "obsolete keyword %q ignored%s", l.word, noteSuffix(kw))
-		return
+		if s.kind != KindConn {
+			return
+		}
+		// A conn keeps the value, typed, for the renderers of releases
+		// that give it a meaning under another name (forceencaps=yes is
+		// Libreswan 5's encapsulation=yes); Format leaves it out, as
+		// Libreswan 4.10's readwriteconf does.
 	case Legacy:
 		if kw.MapTo != "" {
 			p.warns.Addf(l.wordPos, "obsolete keyword %q: read as %q", l.word, sideName(kw.MapTo, side))

@@ -190,8 +190,11 @@ func (b *connBuilder) build() {
 	enum(b, "negotiationshunt", &m.NegotiationShunt, negotiationShuntWords, "hold or passthrough")
 
 	yna := ynaWords
-	if !enum(b, "encapsulation", &m.Encapsulation, yna, "yes, no or auto") {
-		// FreeS/WAN and 4.x: forceencaps=yes is encapsulation=yes.
+	if !enum(b, "encapsulation", &m.Encapsulation, yna, "yes, no or auto") && m.Version.AtLeast(V5_0) {
+		// FreeS/WAN's forceencaps=yes is encapsulation=yes. Libreswan
+		// 5 refuses the keyword (the whole file with it), so a 4.x file
+		// gets it mapped; 4.10's addconn ignores it as obsolete (conf
+		// warns), and goswan does the same for 4.10.
 		var force bool
 		if b.boolean("forceencaps", &force) && force {
 			m.Encapsulation = YNAYes

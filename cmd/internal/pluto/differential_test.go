@@ -22,7 +22,6 @@ import (
 var knownDifferences = map[string]map[string]string{
 	"4.10": {},
 	"5.2": {
-		"forceencaps":       "defect, to fix: goswan sends 5.2 encapsulation=auto for forceencaps=yes, where 5.2's addconn given its spelling (spelled5: encapsulation=yes) sets yes; FromConf maps forceencaps= but the conf engine drops it first as obsolete (as 4.10's addconn does, which is why 4.10 matches)",
 		"sourceip-nosubnet": "5.x's addconn refuses leftsourceip= outside left= without leftsubnet= (\"does not match left=... and leftsubnet= was not specified\"); goswan keeps 4.10's reading (client = left's /32) and loads it",
 	},
 }
