@@ -284,7 +284,11 @@ func (p *parser) param(l line) {
 		sectionErr(s, canonical, l.argPos, "%s: %v", canonical, err)
 		return
 	}
-	if value == "" && emptyIgnored(kw) {
+	// `KEYWORD=` (nothing after the "=") is ignored, as Libreswan 4.10
+	// ignores it; an explicit empty value (`KEYWORD=""`, `KEYWORD={}`) is
+	// kept, as Libreswan keeps it: dnssec-rootkey-file="" means no root
+	// key, leftsubnets={} an empty list.
+	if value == "" && emptyIgnored(kw) && !l.hasArg {
 		p.warns.Addf(l.wordPos, "empty %s= is ignored (as in Libreswan, it does not clear a %%default value)", canonical)
 		return
 	}

@@ -537,6 +537,7 @@ func (b *connBuilder) subnet(e *End, side string) {
 		}
 	}
 	if v, ok := b.get(side + "subnets"); ok {
+		e.SubnetsSet = true
 		for _, s := range conf.SplitList(strings.Trim(strings.TrimSpace(v.Raw), "{}")) {
 			p, err := conf.ParseSubnet(s)
 			if err != nil {
@@ -544,6 +545,11 @@ func (b *connBuilder) subnet(e *End, side string) {
 				continue
 			}
 			e.Subnets = append(e.Subnets, p)
+		}
+		if len(e.Subnets) == 0 && !b.m.Version.AtLeast(V5_0) {
+			// 4.10's addconn permutes over the empty list and adds
+			// nothing; 5.x adds the one instance NAME/0x0.
+			b.errf(v, "lists no subnet: Libreswan %s adds no conn for it (give subnets, or leave it out)", b.m.Version)
 		}
 	}
 }

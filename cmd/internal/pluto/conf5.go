@@ -28,7 +28,8 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 		if _, gone := notTaken(m.Version, k); gone {
 			return
 		}
-		if v != "" {
+		// An empty subnets= list stays: 5.x loads it as an instance.
+		if v != "" || strings.HasSuffix(k, "subnets") {
 			b.WriteString("\t" + k + "=" + conf.QuoteValue(v) + "\n")
 		}
 	}
@@ -197,11 +198,13 @@ func (e *End) writeConf5(side string, kv func(k, v string), yes func(k string, v
 	} else if e.Subnet.IsValid() && !e.SubnetFromSourceIP {
 		kv(side+"subnet", e.Subnet.String())
 	}
-	if len(e.Subnets) > 0 {
+	if e.SubnetsSet {
 		var s []string
 		for _, p := range e.Subnets {
 			s = append(s, p.String())
 		}
+		// An empty list is written as such (kv writes "" for it): 5.x
+		// loads it as the one instance NAME/0x0.
 		kv(side+"subnets", strings.Join(s, ","))
 	}
 	if e.SourceIP.IsValid() {
