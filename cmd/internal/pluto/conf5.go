@@ -84,6 +84,11 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 	}
 	kv("ike", m.IKE)
 	kv("esp", m.ESP)
+	// %forever is 0 in the model. Each release gets its own addconn's
+	// reading: 4.10 clamps it to the maximum (86400s, what the 4.10
+	// message and whack argv send); 5.x's addconn reads 0s as it reads
+	// %forever (5.2: ike_life 0s, ipsec_life 1080s with the default
+	// margin), so 0s is written here. The corpus has both conns.
 	secs("ikelifetime", m.IKELifetime, def.IKELifetime)
 	secs("ipsec-lifetime", m.IPsecLifetime, def.IPsecLifetime)
 	secs("rekeymargin", m.RekeyMargin, def.RekeyMargin)

@@ -312,9 +312,6 @@ var projectDifferences = map[string]map[string]string{
 		"conn-special-names.conf:with blank":                  "to fix in the model: WriteConf5 writes the name unquoted (`conn with blank`), which 5.2 refuses",
 		"lex-also-quoted-name.conf:a b":                       "to fix in the model: WriteConf5 writes the name unquoted (`conn a b`), which 5.2 refuses",
 		"real-nm-xauth.conf:nm-libreswan-2f9a6c1e-office vpn": "to fix in the model: WriteConf5 writes the name unquoted, which 5.2 refuses",
-		"ls4-forever.conf:forever":                            "to decide in the model: %forever lifetimes; 5.2's addconn reads ikelifetime/salifetime=%forever as 1080s, goswan sends 86400s (4.10's reading) through whack's command line",
-		"forever-all.conf:a":                                  "to decide in the model: ikelifetime=%forever; 5.2's addconn gives ike_life 0s, goswan 86400s (4.10's reading)",
-		"lex-empty-braces.conf:a":                             "to fix in the model: 5.2 reads leftsubnets={} as one subnets= instance a/0x0 (alias a); goswan loads a plain conn a",
 	},
 }
 
