@@ -249,3 +249,41 @@ func TestConf5ProjectConfigs(t *testing.T) {
 		t.Errorf("only %.1f%% identical on Libreswan 5.2, target 99%%", 100*rate)
 	}
 }
+
+// TestLoaderLibreswan5RefusedConn: a conn whose canonical text 5.2's
+// parser refuses (a name with a blank and a double quote: 5.x reads no
+// braces in a conn line, and no quote inside quotes) fails alone; the conns around it in the
+// same load still load, and the exit status says something failed.
+func TestLoaderLibreswan5RefusedConn(t *testing.T) {
+	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
+	ns := diffNetNS(t)
+	p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})
+	cfg, err := conf.Parse("refused.conf", []byte(`conn %default
+	left=192.0.2.2
+	right=192.0.2.9
+	authby=secret
+conn first
+	rightsubnet=10.1.0.0/16
+conn "with blank"
+	rightsubnet=10.2.0.0/16
+conn {q "uote}
+	rightsubnet=10.3.0.0/16
+conn last
+	rightsubnet=10.4.0.0/16
+`), &conf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	l := &Loader{Whack: &Whack{Path: ls.Whack, CtlSocket: p.Ctl}, Env: fixedEnv, Out: &out, Err: &errOut, Prog: "ipsec auto"}
+	err = l.Add(cfg.Conns)
+	if err == nil {
+		t.Errorf("Add = nil, want a non-zero exit for the refused conn")
+	}
+	status := p.MustWhack(t, "--status")
+	for _, n := range []string{"first", "with blank", "last"} {
+		if len(statusLines(status, n)) == 0 {
+			t.Errorf("conn %q not loaded: the refused conn took it along\n%s%s", n, out.String(), errOut.String())
+		}
+	}
+}

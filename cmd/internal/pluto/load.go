@@ -3,6 +3,7 @@ package pluto
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -360,16 +361,26 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 const sendAhead = 2
 
 // addConf5 writes the conns in Libreswan 5's dialect to a private file and
-// has 5.x's addconn (beside whack) load them in one run.
+// has 5.x's addconn (beside whack) load them in one run. 5.x's parser
+// refuses a whole file for one thing it cannot read, so when it refuses
+// the file, the conns are loaded again in halves until the conn it
+// refuses is alone: one conn cannot take the others with it, and a
+// file that loads costs one run, as before.
 func (l *Loader) addConf5(conns []*Conn) int {
 	if len(conns) == 0 {
 		return 0
 	}
+	for _, m := range conns {
+		l.warn(m.Name, ignoredList(m))
+	}
+	return l.addConf5Run(conns)
+}
+
+func (l *Loader) addConf5Run(conns []*Conn) int {
 	var b bytes.Buffer
 	l.writeSetup5(&b)
 	names := make([]string, 0, len(conns))
 	for _, m := range conns {
-		l.warn(m.Name, ignoredList(m))
 		b.WriteString("\n")
 		m.WriteConf5(&b)
 		names = append(names, m.Name)
@@ -389,16 +400,48 @@ func (l *Loader) addConf5(conns []*Conn) int {
 	addconn := filepath.Join(filepath.Dir(l.Whack.Path), "addconn")
 	args := append([]string{"--config", f.Name(), "--ctlsocket", l.Whack.CtlSocket}, names...)
 	cmd := exec.Command(addconn, args...)
-	cmd.Stdout, cmd.Stderr = l.Out, l.Err
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if len(conns) > 1 && refusedFile(f.Name(), stdout.String()+stderr.String()) {
+			// Nothing of this file was loaded: split it.
+			half := len(conns) / 2
+			st := l.addConf5Run(conns[:half])
+			if st2 := l.addConf5Run(conns[half:]); st == 0 {
+				st = st2
+			}
+			return st
+		}
+		l.Out.Write(stdout.Bytes())
+		l.Err.Write(stderr.Bytes())
+		if len(conns) == 1 && refusedFile(f.Name(), stdout.String()+stderr.String()) {
+			fmt.Fprintf(l.Err, "%s: conn %q: Libreswan %s's addconn cannot read the conn as goswan writes it for that release (above); not loaded\n", l.Prog, conns[0].Name, conns[0].Version)
+			l.fail(conns[0].Name)
+		}
 		return ee.ExitCode()
 	}
+	l.Out.Write(stdout.Bytes())
+	l.Err.Write(stderr.Bytes())
 	if err != nil {
 		fmt.Fprintf(l.Err, "%s: running %s: %v\n", l.Prog, addconn, err)
 		return applet.ExitFailure
 	}
 	return 0
+}
+
+// refusedFile reports whether addconn's output says it refused the
+// config file itself (5.x: "FATAL ERROR: ipsec addconn: FILE:LINE: ...",
+// "ERROR: FILE: LINE: ..."; 4.x: "cannot load config 'FILE'") rather
+// than some of its conns, whose errors name the conn.
+func refusedFile(file, out string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, file) && !strings.Contains(line, "warning") {
+			return true
+		}
+	}
+	return false
 }
 
 // setup5Keywords are the config setup keywords 5.x's addconn reads for
