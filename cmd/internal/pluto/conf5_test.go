@@ -122,13 +122,24 @@ func TestConf5MatchesAddconn5(t *testing.T) {
 
 // TestLoaderLibreswan5 loads conns into a 5.2 pluto the way `ipsec auto
 // --add` does: the release comes from whack --version, the conns go
-// through 5.2's addconn, and a conn that loads gives exit status 0.
+// through 5.2's addconn, and a conn that loads gives exit status 0. An
+// IKEv1 conn meets the running pluto's ikev1-policy, whatever the file's
+// config setup says.
 func TestLoaderLibreswan5(t *testing.T) {
 	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
-	ns := diffNetNS(t)
-	p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})
-	cfg, err := conf.Parse("five.conf", []byte(`config setup
-	ikev1-policy=drop
+	for _, tc := range []struct {
+		name, pluto, file string
+		oldLoads          bool
+	}{
+		{"pluto drops, file accepts", "drop", "accept", false},
+		{"pluto accepts, file drops", "accept", "drop", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := diffNetNS(t)
+			p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls,
+				Config: "config setup\n\tdnssec-enable=no\n\tikev1-policy=" + tc.pluto + "\n"})
+			cfg, err := conf.Parse("five.conf", []byte(`config setup
+	ikev1-policy=`+tc.file+`
 conn net
 	left=192.0.2.2
 	leftsubnet=10.1.0.0/16
@@ -142,27 +153,39 @@ conn old
 	authby=secret
 	ikev2=no
 `), &conf.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out, errOut bytes.Buffer
-	l := &Loader{Whack: &Whack{Path: ls.Whack, CtlSocket: p.Ctl}, Env: fixedEnv, Out: &out, Err: &errOut,
-		Prog: "ipsec auto", Setup: &cfg.Setup}
-	if err := l.Add([]*conf.Conn{cfg.Conn("net")}); err != nil {
-		t.Fatalf("Add(net) = %v, want exit 0\n%s%s", err, out.String(), errOut.String())
-	}
-	if l.Version != V5_2 {
-		t.Errorf("Loader.Version = %v, want 5.2 from whack --version", l.Version)
-	}
-	if len(statusLines(p.MustWhack(t, "--status"), "net")) == 0 {
-		t.Errorf("conn net not loaded:\n%s%s", out.String(), errOut.String())
-	}
-	if !strings.Contains(errOut.String(), `conn "net": not passed to pluto: dpdaction (obsolete in Libreswan 5`) {
-		t.Errorf("no warning about dpdaction=, which 5.x ignores; stderr %q", errOut.String())
-	}
-	err = l.Add([]*conf.Conn{cfg.Conn("old")})
-	if err == nil || !strings.Contains(err.Error(), "five.conf:14:2: conn \"old\" is IKEv1, which Libreswan 5.2 refuses") {
-		t.Errorf("Add(old) = %v, want a positioned ikev1-policy error", err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			l := &Loader{Whack: &Whack{Path: ls.Whack, CtlSocket: p.Ctl}, Env: fixedEnv, Out: &out, Err: &errOut,
+				Prog: "ipsec auto", Setup: &cfg.Setup}
+			if err := l.Add([]*conf.Conn{cfg.Conn("net")}); err != nil {
+				t.Fatalf("Add(net) = %v, want exit 0\n%s%s", err, out.String(), errOut.String())
+			}
+			if l.Version != V5_2 {
+				t.Errorf("Loader.Version = %v, want 5.2 from whack --version", l.Version)
+			}
+			if len(statusLines(p.MustWhack(t, "--status"), "net")) == 0 {
+				t.Errorf("conn net not loaded:\n%s%s", out.String(), errOut.String())
+			}
+			if !strings.Contains(errOut.String(), `conn "net": not passed to pluto: dpdaction (obsolete in Libreswan 5`) {
+				t.Errorf("no warning about dpdaction=, which 5.x ignores; stderr %q", errOut.String())
+			}
+			err = l.Add([]*conf.Conn{cfg.Conn("old")})
+			loaded := len(statusLines(p.MustWhack(t, "--status"), "old")) > 0
+			if tc.oldLoads {
+				if err != nil || !loaded {
+					t.Errorf("Add(old) = %v, loaded %v; want it loaded by the running pluto's ikev1-policy=accept\n%s%s", err, loaded, out.String(), errOut.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "five.conf:14:2: conn \"old\" is IKEv1, which Libreswan 5.2 refuses with ikev1-policy=drop (the running pluto's;") {
+				t.Errorf("Add(old) = %v, want a positioned ikev1-policy error naming the running pluto's policy", err)
+			}
+			if loaded {
+				t.Errorf("conn old loaded although pluto has ikev1-policy=drop")
+			}
+		})
 	}
 }
 

@@ -46,14 +46,16 @@ type Loader struct {
 	// Version is the Libreswan release of the programs; the zero Version
 	// asks whack (`whack --version`) once.
 	Version Version
-	// Setup is the configuration's `config setup`: Libreswan 5 reads
-	// ikev1-policy= and the DNSSEC settings from it.
+	// Setup is the configuration's `config setup`: Libreswan 5's addconn
+	// reads the DNSSEC settings from it, and its ikev1-policy= stands in
+	// for the running pluto's when pluto cannot be asked.
 	Setup *conf.Section
 	// Failed collects the conns that could not be loaded, so that callers
 	// do not route or initiate them.
 	Failed map[string]bool
 
 	socket *bool // whether pluto speaks our whack message (nil: not checked yet)
+	ikev1  *struct{ policy, whose string }
 }
 
 // useSocket reports whether conns may go to a 4.x pluto as messages
@@ -187,17 +189,14 @@ func (l *Loader) fail(name string) {
 }
 
 // refusedIKEv1 is Libreswan 5's ikev1-policy: IKEv1 conns are dropped
-// unless config setup says ikev1-policy=accept.
+// unless it is accept. It is the running pluto's policy that decides, so
+// pluto is asked (ikev1Policy); only when it cannot be asked (--showonly,
+// an older pluto that does not list it) is config setup's read instead.
 func (l *Loader) refusedIKEv1(c *conf.Conn, m *Conn) error {
 	if m.IKEVersion != IKEv1 || !m.Version.AtLeast(V5_0) {
 		return nil
 	}
-	policy := "drop"
-	if l.Setup != nil {
-		if v, ok := l.Setup.Get("ikev1-policy"); ok {
-			policy = strings.ToLower(v.Raw)
-		}
-	}
+	policy, whose := l.ikev1Policy()
 	if policy == "accept" {
 		return nil
 	}
@@ -207,7 +206,29 @@ func (l *Loader) refusedIKEv1(c *conf.Conn, m *Conn) error {
 			pos = v.Pos
 		}
 	}
-	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (drop is its default); set ikev1-policy=accept in config setup, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy)}
+	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (%s; drop is its default); set ikev1-policy=accept in config setup and restart pluto, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy, whose)}
+}
+
+// ikev1Policy is the ikev1-policy IKEv1 conns meet, asked once: the
+// running pluto's (`whack --status`), else config setup's, else Libreswan
+// 5's default, drop. whose says where it comes from.
+func (l *Loader) ikev1Policy() (policy, whose string) {
+	if l.ikev1 != nil {
+		return l.ikev1.policy, l.ikev1.whose
+	}
+	policy, whose = "drop", "Libreswan's default"
+	if l.Setup != nil {
+		if v, ok := l.Setup.Get("ikev1-policy"); ok {
+			policy, whose = strings.ToLower(v.Raw), "config setup"
+		}
+	}
+	if !l.ShowOnly {
+		if v, ok, err := l.Whack.SetupOption("ikev1-policy"); err == nil && ok {
+			policy, whose = strings.ToLower(v), "the running pluto's"
+		}
+	}
+	l.ikev1 = &struct{ policy, whose string }{policy, whose}
+	return policy, whose
 }
 
 // warn prints the conn's one warning, if it loses anything.
@@ -454,6 +475,11 @@ func (l *Loader) writeSetup5(w io.Writer) {
 		return
 	}
 	for _, kw := range setup5Keywords {
+		if kw == "ikev1-policy" && l.ikev1 != nil {
+			// The policy the IKEv1 conns were let through with.
+			fmt.Fprintf(w, "\t%s=%s\n", kw, l.ikev1.policy)
+			continue
+		}
 		if v, ok := l.Setup.Get(kw); ok {
 			fmt.Fprintf(w, "\t%s=%s\n", kw, conf.QuoteValue(v.Raw))
 		}
