@@ -85,10 +85,13 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 	kv("ike", m.IKE)
 	kv("esp", m.ESP)
 	// %forever is 0 in the model. Each release gets its own addconn's
-	// reading: 4.10 clamps it to the maximum (86400s, what the 4.10
-	// message and whack argv send); 5.x's addconn reads 0s as it reads
-	// %forever (5.2: ike_life 0s, ipsec_life 1080s with the default
-	// margin), so 0s is written here. The corpus has both conns.
+	// reading: 4.10's pluto raises 0 to the maximum (86400s, what the
+	// 4.10 message and whack argv send); 5.x's pluto takes 0 as a
+	// lifetime and raises it only to rekeymargin × (100% + rekeyfuzz)
+	// (5.2: 1080s with the default margin, 0s with rekeymargin=%forever
+	// too). Odd as that reading is, it follows 5.x's stated rule, so 0s
+	// is written and 5.x reads it as it reads %forever; the corpus has
+	// both cases.
 	secs("ikelifetime", m.IKELifetime, def.IKELifetime)
 	secs("ipsec-lifetime", m.IPsecLifetime, def.IPsecLifetime)
 	secs("rekeymargin", m.RekeyMargin, def.RekeyMargin)
