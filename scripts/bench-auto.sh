@@ -61,10 +61,10 @@ certutil -N -d "sql:$work/nss" --empty-password
 : > "$work/ipsec.secrets"
 
 # Libreswan 5.2 runs from its root: wrappers that enter it in a private
-# mount namespace (so nothing stays mounted), with the work directory
-# visible at the same path.
+# mount namespace (so nothing stays mounted), with /tmp (the work
+# directory) visible at the same path.
 if [ -x "$root5/usr/libexec/ipsec/pluto" ]; then
-	mkdir -p "$work/ls5" "$root5$work" "$root5/tmp"
+	mkdir -p "$work/ls5"
 	for p in pluto whack addconn; do
 		cat > "$work/ls5/$p" <<WRAP
 #!/bin/sh
@@ -72,7 +72,6 @@ exec unshare --mount --propagation private /bin/sh -ec '
 r=$root5
 mount --bind /dev "\$r/dev"; mount -t proc proc "\$r/proc"
 mount --bind /tmp "\$r/tmp"
-mount --bind $work "\$r$work"
 exec chroot "\$r" /usr/libexec/ipsec/$p "\$@"
 ' sh "\$@"
 WRAP
