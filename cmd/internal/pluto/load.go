@@ -56,6 +56,8 @@ type Loader struct {
 
 	socket *bool // whether pluto speaks our whack message (nil: not checked yet)
 	ikev1  *struct{ policy, whose string }
+	// plutoMagic is the whack magic pluto asked for when it refused ours.
+	plutoMagic uint32
 }
 
 // useSocket reports whether conns may go to a 4.x pluto as messages
@@ -163,7 +165,9 @@ func (l *Loader) build(conns []*conf.Conn, v Version, errs *token.ErrorList) ([]
 // addOther loads the conns a pluto refused the 4.10 message for: it is
 // another release, which whack names; its conns are rebuilt for it.
 func (l *Loader) addOther(refused []*Conn, src map[*Conn]*conf.Conn, errs *token.ErrorList) int {
-	l.Version = Version{}
+	// The magic pluto wants names its release when it is one we know;
+	// else whack is asked.
+	l.Version = releaseByMagic[l.plutoMagic]
 	ver, err := l.version()
 	if err != nil {
 		fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
@@ -353,6 +357,7 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 			var answer bytes.Buffer
 			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
 			if err == nil && refusedFormat(answer.String()) {
+				l.plutoMagic, _ = expectedMagic(answer.String())
 				if l.Version != (Version{}) {
 					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, MessageVersion)
 				}
