@@ -304,6 +304,8 @@ func TestLoaderLibreswan5RefusedConn(t *testing.T) {
 	left=192.0.2.2
 	right=192.0.2.9
 	authby=secret
+conn empty
+	rightsubnets={}
 conn first
 	rightsubnet=10.1.0.0/16
 conn "with blank"
@@ -328,9 +330,12 @@ conn last
 		t.Errorf("Add = nil, want a non-zero exit for the refused conn")
 	}
 	status := p.MustWhack(t, "--status")
-	for _, n := range []string{"first", "with blank", "last"} {
+	// empty is a conn 4.10 cannot take (no subnet in subnets=) but 5.x
+	// loads as empty/0x0: the conns are built for the release pluto is,
+	// not for the 4.10 message that found it out.
+	for _, n := range []string{"empty", "first", "with blank", "last"} {
 		if len(statusLines(status, n)) == 0 {
-			t.Errorf("conn %q not loaded: the refused conn took it along\n%s%s", n, out.String(), errOut.String())
+			t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
 		}
 	}
 }

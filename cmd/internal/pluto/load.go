@@ -101,34 +101,48 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 	var errs token.ErrorList
 	forceWhack := l.ShowOnly || l.Show || os.Getenv("IPSEC_WHACK_PROCESS") == "1"
 	// Unless told, the release comes from pluto itself: a 4.x pluto
-	// takes the 4.10 message, any other refuses its magic number, and
-	// only then is whack asked (`whack --version`): one process less on
-	// every 4.x load.
+	// takes the 4.10 message, any other refuses its magic number (and
+	// names its own), and only then is whack asked (`whack --version`):
+	// one process less on every 4.x load.
 	probe := l.Version == (Version{}) && !forceWhack && l.useSocket()
-	ver := V4_10
-	if !probe {
+	var ver Version
+	var status int
+	rest := conns
+	if probe {
+		var err error
+		status, rest, ver, err = l.probe(conns)
+		if err != nil {
+			return applet.Exit(applet.ExitFailure, err)
+		}
+	} else {
 		v, err := l.version()
 		if err != nil {
 			return applet.Exit(applet.ExitFailure, err)
 		}
 		ver = v
 	}
-	built, src := l.build(conns, ver, &errs)
-	var status int
+	built, src := l.build(rest, ver, &errs)
+	var st int
 	switch {
 	case forceWhack:
-		status = l.addArgv(built)
+		st = l.addArgv(built)
 	case ver.AtLeast(V5_0):
-		status = l.addConf5(built)
+		st = l.addConf5(built)
+	case !l.useSocket():
+		fmt.Fprintf(l.Err, "%s: pluto refused the message format of Libreswan %s although whack is %s: loading conns through whack\n", l.Prog, MessageVersion, ver)
+		st = l.addArgv(built)
 	default:
 		var refused []*Conn
-		status, refused = l.addMessages(built)
+		st, refused = l.addMessages(built)
 		if len(refused) > 0 {
-			st := l.addOther(refused, src, &errs)
-			if st != 0 && status == 0 {
-				status = st
+			st2 := l.addOther(refused, src, &errs)
+			if st == 0 {
+				st = st2
 			}
 		}
+	}
+	if status == 0 {
+		status = st
 	}
 	switch {
 	case len(errs) > 0 && status == 0:
@@ -139,6 +153,36 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		return applet.Exit(status, nil)
 	}
 	return nil
+}
+
+// probe finds pluto's release with the first conn that has a 4.10
+// message, sent alone: a 4.x pluto adds it, and the other conns are
+// still to load; any other release refuses it, and all conns are. Only
+// then are the conns built, once, for the release pluto is (a conn 4.10
+// cannot take may well load into 5.x). With no conn to send, whack is
+// asked.
+func (l *Loader) probe(conns []*conf.Conn) (status int, rest []*conf.Conn, v Version, err error) {
+	for i, c := range conns {
+		m, err := FromConf(c, l.Env, V4_10)
+		if err != nil {
+			continue // reported once the release is known
+		}
+		msgs, err := m.Messages410()
+		if err != nil {
+			continue
+		}
+		st, refused := l.sendAll([]encoded{{m, msgs}})
+		if len(refused) == 0 {
+			return st, append(conns[:i:i], conns[i+1:]...), V4_10, nil
+		}
+		// The magic pluto wants names its release when it is one we
+		// know; else whack is asked.
+		l.Version = releaseByMagic[l.plutoMagic]
+		v, err := l.version()
+		return 0, conns, v, err
+	}
+	v, err = l.version()
+	return 0, conns, v, err
 }
 
 // build makes the pluto conns of release v, reporting the ones that do
@@ -345,17 +389,22 @@ func (l *Loader) sendAll(conns []encoded) (int, []encoded) {
 	for qi := range queue {
 		postUpTo(qi + sendAhead)
 		p := queue[qi]
-		if p.conn != warned {
+		st, err := 0, p.err
+		var answer bytes.Buffer
+		if err == nil {
+			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
+		}
+		// The conn's warning comes before its replies, once pluto has
+		// taken the message format (a conn going to another release is
+		// rebuilt, and warned about, for it).
+		if p.conn != warned && !(err == nil && refusedFormat(answer.String())) {
 			if lost := ignoredList(conns[p.conn].c); len(lost) > 0 {
 				out.Flush() // the warning after the replies before it
 				l.warn(conns[p.conn].c.Name, lost)
 			}
 			warned = p.conn
 		}
-		st, err := 0, p.err
-		if err == nil {
-			var answer bytes.Buffer
-			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
+		if p.err == nil {
 			if err == nil && refusedFormat(answer.String()) {
 				l.plutoMagic, _ = expectedMagic(answer.String())
 				if l.Version != (Version{}) {
