@@ -35,6 +35,9 @@ func Format(w io.Writer, cfg *Config) error {
 func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
 	buf = vs.collect(buf)
 	for _, v := range buf {
+		if k := lookupCanonical(v.Keyword); k != nil && k.Status == Obsolete {
+			continue // kept for the pluto model only; Libreswan ignores it
+		}
 		bw.WriteByte('\t')
 		bw.WriteString(v.Keyword)
 		bw.WriteByte('=')

@@ -275,7 +275,13 @@ func (p *parser) param(l line) {
 	switch kw.Status {
 	case Obsolete:
 		p.warns.Addf(l.wordPos, "obsolete keyword %q ignored%s", l.word, noteSuffix(kw))
-		return
+		if s.kind != KindConn {
+			return
+		}
+		// A conn keeps the value, typed, for the renderers of releases
+		// that give it a meaning under another name (forceencaps=yes is
+		// Libreswan 5's encapsulation=yes); Format leaves it out, as
+		// Libreswan 4.10's readwriteconf does.
 	case Legacy:
 		if kw.MapTo != "" {
 			p.warns.Addf(l.wordPos, "obsolete keyword %q: read as %q", l.word, sideName(kw.MapTo, side))
@@ -308,7 +314,11 @@ func (p *parser) param(l line) {
 		sectionErr(s, canonical, l.argPos, "%s: %v", canonical, err)
 		return
 	}
-	if value == "" && emptyIgnored(kw) {
+	// `KEYWORD=` (nothing after the "=") is ignored, as Libreswan 4.10
+	// ignores it; an explicit empty value (`KEYWORD=""`, `KEYWORD={}`) is
+	// kept, as Libreswan keeps it: dnssec-rootkey-file="" means no root
+	// key, leftsubnets={} an empty list.
+	if value == "" && emptyIgnored(kw) && !l.hasArg {
 		p.warns.Addf(l.wordPos, "empty %s= is ignored (as in Libreswan, it does not clear a %%default value)", canonical)
 		return
 	}

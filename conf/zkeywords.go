@@ -136,7 +136,7 @@ var zKeywords = []Keyword{
 	{Name: "dpddelay", Type: TypeDuration, Status: Current},
 	{Name: "dpdtimeout", Type: TypeDuration, Status: Current},
 	{Name: "dpdaction", Type: TypeEnum, Values: []string{"hold", "clear", "restart", "restart_by_peer"}, Status: Current},
-	{Name: "forceencaps", Type: TypeBool, Status: Obsolete, Note: "use encapsulation=yes"},
+	{Name: "forceencaps", Type: TypeBool, Status: Obsolete, Note: "use encapsulation=yes; ignored for Libreswan 4.10 (as its addconn does), sent to Libreswan 5 as encapsulation=yes"},
 	{Name: "encapsulation", Type: TypeEnum, Values: []string{"yes", "no", "auto"}, Status: Current},
 	{Name: "overlapip", Type: TypeBool, Status: Current},
 	{Name: "sareftrack", Type: TypeEnum, Values: []string{"yes", "no", "conntrack"}, Status: Legacy, Note: "KLIPS SAref only"},

@@ -23,6 +23,8 @@ func TestPlutoConfigGolden(t *testing.T) {
 	}{
 		{"legacy-setup", "legacy-setup", pluto.V4_10},
 		{"legacy-setup", "legacy-setup-5.2", pluto.V5_2},
+		{"empty-setup", "empty-setup", pluto.V4_10},
+		{"empty-setup", "empty-setup-5.2", pluto.V5_2},
 	} {
 		name := tc.name
 		cfg, err := conf.Load(filepath.Join("testdata", name+".conf"), &conf.Options{})

@@ -115,7 +115,7 @@ type numbered struct {
 // instances follows addconn's starter_permutate_conns: NAME/LxR for every
 // pair, right fastest; subnet= counts as item 0 of its side's subnets=.
 func (m *Conn) instances() []instance {
-	if len(m.Left.Subnets) == 0 && len(m.Right.Subnets) == 0 {
+	if !m.Left.SubnetsSet && !m.Right.SubnetsSet {
 		return []instance{{name: m.Name, left: m.Left.Subnet, right: m.Right.Subnet}}
 	}
 	list := func(e *End) []numbered {

@@ -190,8 +190,11 @@ func (b *connBuilder) build() {
 	enum(b, "negotiationshunt", &m.NegotiationShunt, negotiationShuntWords, "hold or passthrough")
 
 	yna := ynaWords
-	if !enum(b, "encapsulation", &m.Encapsulation, yna, "yes, no or auto") {
-		// FreeS/WAN and 4.x: forceencaps=yes is encapsulation=yes.
+	if !enum(b, "encapsulation", &m.Encapsulation, yna, "yes, no or auto") && m.Version.AtLeast(V5_0) {
+		// FreeS/WAN's forceencaps=yes is encapsulation=yes. Libreswan
+		// 5 refuses the keyword (the whole file with it), so a 4.x file
+		// gets it mapped; 4.10's addconn ignores it as obsolete (conf
+		// warns), and goswan does the same for 4.10.
 		var force bool
 		if b.boolean("forceencaps", &force) && force {
 			m.Encapsulation = YNAYes
@@ -534,6 +537,7 @@ func (b *connBuilder) subnet(e *End, side string) {
 		}
 	}
 	if v, ok := b.get(side + "subnets"); ok {
+		e.SubnetsSet = true
 		for _, s := range conf.SplitList(strings.Trim(strings.TrimSpace(v.Raw), "{}")) {
 			p, err := conf.ParseSubnet(s)
 			if err != nil {
@@ -541,6 +545,11 @@ func (b *connBuilder) subnet(e *End, side string) {
 				continue
 			}
 			e.Subnets = append(e.Subnets, p)
+		}
+		if len(e.Subnets) == 0 && !b.m.Version.AtLeast(V5_0) {
+			// 4.10's addconn permutes over the empty list and adds
+			// nothing; 5.x adds the one instance NAME/0x0.
+			b.errf(v, "lists no subnet: Libreswan %s adds no conn for it (give subnets, or leave it out)", b.m.Version)
 		}
 	}
 }

@@ -28,7 +28,8 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 		if _, gone := notTaken(m.Version, k); gone {
 			return
 		}
-		if v != "" {
+		// An empty subnets= list stays: 5.x loads it as an instance.
+		if v != "" || strings.HasSuffix(k, "subnets") {
 			b.WriteString("\t" + k + "=" + conf.QuoteValue(v) + "\n")
 		}
 	}
@@ -83,6 +84,14 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 	}
 	kv("ike", m.IKE)
 	kv("esp", m.ESP)
+	// %forever is 0 in the model. Each release gets its own addconn's
+	// reading: 4.10's pluto raises 0 to the maximum (86400s, what the
+	// 4.10 message and whack argv send); 5.x's pluto takes 0 as a
+	// lifetime and raises it only to rekeymargin × (100% + rekeyfuzz)
+	// (5.2: 1080s with the default margin, 0s with rekeymargin=%forever
+	// too). Odd as that reading is, it follows 5.x's stated rule, so 0s
+	// is written and 5.x reads it as it reads %forever; the corpus has
+	// both cases.
 	secs("ikelifetime", m.IKELifetime, def.IKELifetime)
 	secs("ipsec-lifetime", m.IPsecLifetime, def.IPsecLifetime)
 	secs("rekeymargin", m.RekeyMargin, def.RekeyMargin)
@@ -197,11 +206,13 @@ func (e *End) writeConf5(side string, kv func(k, v string), yes func(k string, v
 	} else if e.Subnet.IsValid() && !e.SubnetFromSourceIP {
 		kv(side+"subnet", e.Subnet.String())
 	}
-	if len(e.Subnets) > 0 {
+	if e.SubnetsSet {
 		var s []string
 		for _, p := range e.Subnets {
 			s = append(s, p.String())
 		}
+		// An empty list is written as such (kv writes "" for it): 5.x
+		// loads it as the one instance NAME/0x0.
 		kv(side+"subnets", strings.Join(s, ","))
 	}
 	if e.SourceIP.IsValid() {

@@ -119,6 +119,9 @@ type End struct {
 	Subnet  netip.Prefix
 	Virt    string
 	Subnets []netip.Prefix
+	// SubnetsSet says subnets= was given, perhaps as an empty list
+	// (subnets={}), which Libreswan 5 loads as one instance NAME/0x0.
+	SubnetsSet bool
 	// SubnetHostBits says subnet= was written with host bits set
 	// (Subnet holds the masked network); SubnetFromSourceIP that the
 	// subnet is the one 4.x derives from sourceip=, not written.

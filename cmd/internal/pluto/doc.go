@@ -18,8 +18,9 @@
 //     own addconn loads (TestConf5MatchesAddconn5).
 //
 // Loader picks the renderer: the 4.10 message for a 4.x pluto (which takes
-// it; any other release refuses its magic number, and then whack names the
-// release), 5.x's addconn for 5.x, whack for --showonly and for conns the
+// it; any other release refuses its magic number and names its own, which
+// tells the release when it is a known one, else whack names it), 5.x's
+// addconn for 5.x, whack for --showonly and for conns the
 // message does not carry. %defaultroute and %IFACE are resolved by kernel's
 // resolver, the one `ipsec manual` uses.
 package pluto

@@ -24,9 +24,10 @@ import (
 //     addconn sends it; a conn the renderer does not take, or every conn
 //     when pluto refuses the message, goes through whack's command line;
 //   - Libreswan 5.x: the canonical conns in 5.x's dialect (WriteConf5),
-//     loaded by 5.x's own addconn in one run: measured on 5.2, 72 of 73
-//     corpus conns identical to addconn on the original file against 62
-//     through whack, in 0.5 s against 28 s;
+//     loaded by 5.x's own addconn in one run (in halves when addconn
+//     refuses the file, until the conn it cannot read is alone): measured
+//     on 5.2, 72 of 73 corpus conns identical to addconn on the original
+//     file against 62 through whack, in 0.5 s against 28 s;
 //   - --showonly/--show and IPSEC_WHACK_PROCESS=1: whack's command line.
 //
 // A conn that does not build is reported with its position and skipped;
@@ -46,14 +47,18 @@ type Loader struct {
 	// Version is the Libreswan release of the programs; the zero Version
 	// asks whack (`whack --version`) once.
 	Version Version
-	// Setup is the configuration's `config setup`: Libreswan 5 reads
-	// ikev1-policy= and the DNSSEC settings from it.
+	// Setup is the configuration's `config setup`: Libreswan 5's addconn
+	// reads the DNSSEC settings from it, and its ikev1-policy= stands in
+	// for the running pluto's when pluto cannot be asked.
 	Setup *conf.Section
 	// Failed collects the conns that could not be loaded, so that callers
 	// do not route or initiate them.
 	Failed map[string]bool
 
 	socket *bool // whether pluto speaks our whack message (nil: not checked yet)
+	ikev1  *struct{ policy, whose string }
+	// plutoMagic is the whack magic pluto asked for when it refused ours.
+	plutoMagic uint32
 }
 
 // useSocket reports whether conns may go to a 4.x pluto as messages
@@ -97,29 +102,40 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 	var errs token.ErrorList
 	forceWhack := l.ShowOnly || l.Show || os.Getenv("IPSEC_WHACK_PROCESS") == "1"
 	// Unless told, the release comes from pluto itself: a 4.x pluto
-	// takes the 4.10 message, any other refuses its magic number, and
-	// only then is whack asked (`whack --version`): one process less on
-	// every 4.x load.
+	// takes the 4.10 message, any other refuses its magic number (and
+	// names its own), and only then is whack asked (`whack --version`):
+	// one process less on every 4.x load.
 	probe := l.Version == (Version{}) && !forceWhack && l.useSocket()
-	ver := V4_10
-	if !probe {
+	var ver Version
+	var status int
+	rest := conns
+	if probe {
+		var err error
+		status, rest, ver, err = l.probe(conns)
+		if err != nil {
+			return applet.Exit(applet.ExitFailure, err)
+		}
+	} else {
 		v, err := l.version()
 		if err != nil {
 			return applet.Exit(applet.ExitFailure, err)
 		}
 		ver = v
 	}
-	built, src := l.build(conns, ver, &errs)
-	var status int
+	built, src := l.build(rest, ver, &errs)
+	var st int
 	switch {
 	case forceWhack:
-		status = l.addArgv(built)
+		st = l.addArgv(built)
 	case ver.AtLeast(V5_0):
-		status = l.addConf5(built)
+		st = l.addConf5(built)
+	case !l.useSocket():
+		fmt.Fprintf(l.Err, "%s: pluto refused the message format of Libreswan %s although whack is %s: loading conns through whack\n", l.Prog, MessageVersion, ver)
+		st = l.addArgv(built)
 	default:
 		var refused []*Conn
 		var gone error
-		status, refused, gone = l.addMessages(built)
+		st, refused, gone = l.addMessages(built)
 		if gone != nil {
 			// pluto died or hung: loading the rest (or starting whack
 			// for them) would only fail slower. Say what is in and what
@@ -127,11 +143,14 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 			return applet.Exit(applet.ExitFailure, gone)
 		}
 		if len(refused) > 0 {
-			st := l.addOther(refused, src, &errs)
-			if st != 0 && status == 0 {
-				status = st
+			st2 := l.addOther(refused, src, &errs)
+			if st == 0 {
+				st = st2
 			}
 		}
+	}
+	if status == 0 {
+		status = st
 	}
 	switch {
 	case len(errs) > 0 && status == 0:
@@ -142,6 +161,39 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 		return applet.Exit(status, nil)
 	}
 	return nil
+}
+
+// probe finds pluto's release with the first conn that has a 4.10
+// message, sent alone: a 4.x pluto adds it, and the other conns are
+// still to load; any other release refuses it, and all conns are. Only
+// then are the conns built, once, for the release pluto is (a conn 4.10
+// cannot take may well load into 5.x). With no conn to send, whack is
+// asked.
+func (l *Loader) probe(conns []*conf.Conn) (status int, rest []*conf.Conn, v Version, err error) {
+	for i, c := range conns {
+		m, err := FromConf(c, l.Env, V4_10)
+		if err != nil {
+			continue // reported once the release is known
+		}
+		msgs, err := m.Messages410()
+		if err != nil {
+			continue
+		}
+		st, refused, gone := l.sendAll([]encoded{{m, msgs}})
+		if gone != nil {
+			return st, nil, V4_10, gone
+		}
+		if len(refused) == 0 {
+			return st, append(conns[:i:i], conns[i+1:]...), V4_10, nil
+		}
+		// The magic pluto wants names its release when it is one we
+		// know; else whack is asked.
+		l.Version = releaseByMagic[l.plutoMagic]
+		v, err := l.version()
+		return 0, conns, v, err
+	}
+	v, err = l.version()
+	return 0, conns, v, err
 }
 
 // build makes the pluto conns of release v, reporting the ones that do
@@ -168,7 +220,9 @@ func (l *Loader) build(conns []*conf.Conn, v Version, errs *token.ErrorList) ([]
 // addOther loads the conns a pluto refused the 4.10 message for: it is
 // another release, which whack names; its conns are rebuilt for it.
 func (l *Loader) addOther(refused []*Conn, src map[*Conn]*conf.Conn, errs *token.ErrorList) int {
-	l.Version = Version{}
+	// The magic pluto wants names its release when it is one we know;
+	// else whack is asked.
+	l.Version = releaseByMagic[l.plutoMagic]
 	ver, err := l.version()
 	if err != nil {
 		fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
@@ -194,17 +248,14 @@ func (l *Loader) fail(name string) {
 }
 
 // refusedIKEv1 is Libreswan 5's ikev1-policy: IKEv1 conns are dropped
-// unless config setup says ikev1-policy=accept.
+// unless it is accept. It is the running pluto's policy that decides, so
+// pluto is asked (ikev1Policy); only when it cannot be asked (--showonly,
+// an older pluto that does not list it) is config setup's read instead.
 func (l *Loader) refusedIKEv1(c *conf.Conn, m *Conn) error {
 	if m.IKEVersion != IKEv1 || !m.Version.AtLeast(V5_0) {
 		return nil
 	}
-	policy := "drop"
-	if l.Setup != nil {
-		if v, ok := l.Setup.Get("ikev1-policy"); ok {
-			policy = strings.ToLower(v.Raw)
-		}
-	}
+	policy, whose := l.ikev1Policy()
 	if policy == "accept" {
 		return nil
 	}
@@ -214,7 +265,29 @@ func (l *Loader) refusedIKEv1(c *conf.Conn, m *Conn) error {
 			pos = v.Pos
 		}
 	}
-	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (drop is its default); set ikev1-policy=accept in config setup, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy)}
+	return &token.Error{Pos: pos, Msg: fmt.Sprintf("conn %q is IKEv1, which Libreswan %s refuses with ikev1-policy=%s (%s; drop is its default); set ikev1-policy=accept in config setup and restart pluto, or make the conn IKEv2 (keyexchange=ikev2)", c.Name, m.Version, policy, whose)}
+}
+
+// ikev1Policy is the ikev1-policy IKEv1 conns meet, asked once: the
+// running pluto's (`whack --status`), else config setup's, else Libreswan
+// 5's default, drop. whose says where it comes from.
+func (l *Loader) ikev1Policy() (policy, whose string) {
+	if l.ikev1 != nil {
+		return l.ikev1.policy, l.ikev1.whose
+	}
+	policy, whose = "drop", "Libreswan's default"
+	if l.Setup != nil {
+		if v, ok := l.Setup.Get("ikev1-policy"); ok {
+			policy, whose = strings.ToLower(v.Raw), "config setup"
+		}
+	}
+	if !l.ShowOnly {
+		if v, ok, err := l.Whack.SetupOption("ikev1-policy"); err == nil && ok {
+			policy, whose = strings.ToLower(v), "the running pluto's"
+		}
+	}
+	l.ikev1 = &struct{ policy, whose string }{policy, whose}
+	return policy, whose
 }
 
 // warn prints the conn's one warning, if it loses anything.
@@ -338,18 +411,24 @@ func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone erro
 	for qi := range queue {
 		postUpTo(qi + sendAhead)
 		p := queue[qi]
-		if p.conn != warned {
+		st, err := 0, p.err
+		var answer bytes.Buffer
+		if err == nil {
+			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
+		}
+		// The conn's warning comes before its replies, once pluto has
+		// taken the message format (a conn going to another release is
+		// rebuilt, and warned about, for it).
+		if p.conn != warned && !(err == nil && refusedFormat(answer.String())) {
 			if lost := ignoredList(conns[p.conn].c); len(lost) > 0 {
 				out.Flush() // the warning after the replies before it
 				l.warn(conns[p.conn].c.Name, lost)
 			}
 			warned = p.conn
 		}
-		st, err := 0, p.err
-		if err == nil {
-			var answer bytes.Buffer
-			st, err = reply(p.fd, l.Whack.CtlSocket, &answer)
+		if p.err == nil {
 			if err == nil && refusedFormat(answer.String()) {
+				l.plutoMagic, _ = expectedMagic(answer.String())
 				if l.Version != (Version{}) {
 					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, MessageVersion)
 				}
@@ -398,16 +477,26 @@ func loadStopped(err error, loaded, notLoaded []encoded) error {
 const sendAhead = 2
 
 // addConf5 writes the conns in Libreswan 5's dialect to a private file and
-// has 5.x's addconn (beside whack) load them in one run.
+// has 5.x's addconn (beside whack) load them in one run. 5.x's parser
+// refuses a whole file for one thing it cannot read, so when it refuses
+// the file, the conns are loaded again in halves until the conn it
+// refuses is alone: one conn cannot take the others with it, and a
+// file that loads costs one run, as before.
 func (l *Loader) addConf5(conns []*Conn) int {
 	if len(conns) == 0 {
 		return 0
 	}
+	for _, m := range conns {
+		l.warn(m.Name, ignoredList(m))
+	}
+	return l.addConf5Run(conns)
+}
+
+func (l *Loader) addConf5Run(conns []*Conn) int {
 	var b bytes.Buffer
 	l.writeSetup5(&b)
 	names := make([]string, 0, len(conns))
 	for _, m := range conns {
-		l.warn(m.Name, ignoredList(m))
 		b.WriteString("\n")
 		m.WriteConf5(&b)
 		names = append(names, m.Name)
@@ -427,16 +516,48 @@ func (l *Loader) addConf5(conns []*Conn) int {
 	addconn := filepath.Join(filepath.Dir(l.Whack.Path), "addconn")
 	args := append([]string{"--config", f.Name(), "--ctlsocket", l.Whack.CtlSocket}, names...)
 	cmd := exec.Command(addconn, args...)
-	cmd.Stdout, cmd.Stderr = l.Out, l.Err
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if len(conns) > 1 && refusedFile(f.Name(), stdout.String()+stderr.String()) {
+			// Nothing of this file was loaded: split it.
+			half := len(conns) / 2
+			st := l.addConf5Run(conns[:half])
+			if st2 := l.addConf5Run(conns[half:]); st == 0 {
+				st = st2
+			}
+			return st
+		}
+		l.Out.Write(stdout.Bytes())
+		l.Err.Write(stderr.Bytes())
+		if len(conns) == 1 && refusedFile(f.Name(), stdout.String()+stderr.String()) {
+			fmt.Fprintf(l.Err, "%s: conn %q: Libreswan %s's addconn cannot read the conn as goswan writes it for that release (above); not loaded\n", l.Prog, conns[0].Name, conns[0].Version)
+			l.fail(conns[0].Name)
+		}
 		return ee.ExitCode()
 	}
+	l.Out.Write(stdout.Bytes())
+	l.Err.Write(stderr.Bytes())
 	if err != nil {
 		fmt.Fprintf(l.Err, "%s: running %s: %v\n", l.Prog, addconn, err)
 		return applet.ExitFailure
 	}
 	return 0
+}
+
+// refusedFile reports whether addconn's output says it refused the
+// config file itself (5.x: "FATAL ERROR: ipsec addconn: FILE:LINE: ...",
+// "ERROR: FILE: LINE: ..."; 4.x: "cannot load config 'FILE'") rather
+// than some of its conns, whose errors name the conn.
+func refusedFile(file, out string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, file) && !strings.Contains(line, "warning") {
+			return true
+		}
+	}
+	return false
 }
 
 // setup5Keywords are the config setup keywords 5.x's addconn reads for
@@ -449,6 +570,11 @@ func (l *Loader) writeSetup5(w io.Writer) {
 		return
 	}
 	for _, kw := range setup5Keywords {
+		if kw == "ikev1-policy" && l.ikev1 != nil {
+			// The policy the IKEv1 conns were let through with.
+			fmt.Fprintf(w, "\t%s=%s\n", kw, l.ikev1.policy)
+			continue
+		}
 		if v, ok := l.Setup.Get(kw); ok {
 			fmt.Fprintf(w, "\t%s=%s\n", kw, conf.QuoteValue(v.Raw))
 		}

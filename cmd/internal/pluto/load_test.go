@@ -71,3 +71,22 @@ func TestLoaderFallsBackOnBadMagic(t *testing.T) {
 		t.Errorf("pluto got %d messages, want ours then whack's", len(got))
 	}
 }
+
+// TestExpectedMagic reads the magic a refusing pluto names and the
+// release it belongs to.
+func TestExpectedMagic(t *testing.T) {
+	for _, tc := range []struct {
+		reply string
+		magic uint32
+		v     Version
+	}{
+		{"050 ignoring message from whack with bad magic 1869114161; should be 3654091882; Mismatched versions of userland tools.\n", 3654091882, V5_2},
+		{"030 ignoring message from whack with bad magic 1; should be 2; Mismatched versions of userland tools.\n", 2, Version{}},
+		{"002 added IKEv2 connection\n", 0, Version{}},
+	} {
+		m, _ := expectedMagic(tc.reply)
+		if m != tc.magic || releaseByMagic[m] != tc.v {
+			t.Errorf("expectedMagic(%q) = %d (release %v), want %d (%v)", tc.reply, m, releaseByMagic[m], tc.magic, tc.v)
+		}
+	}
+}

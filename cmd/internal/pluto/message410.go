@@ -136,7 +136,7 @@ func (m *Conn) Messages410() ([]*Message, error) {
 		base.DNSHostname = m.Right.HostName
 	}
 	var msgs []*Message
-	multi := len(m.Left.Subnets) > 0 || len(m.Right.Subnets) > 0
+	multi := m.Left.SubnetsSet || m.Right.SubnetsSet
 	for _, in := range m.instances() {
 		msg := *base
 		msg.Name, msg.Left, msg.Right = in.name, *left, *right

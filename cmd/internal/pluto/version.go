@@ -70,3 +70,27 @@ func ProgramVersion(prog string) (Version, error) {
 	}
 	return ParseVersion(out.String())
 }
+
+// releaseByMagic are the whack magic numbers of Libreswan releases (since
+// 5.1 a checksum of the release's version string), as their pluto names
+// them when it refuses another's: pluto's own answer tells its release
+// without running whack --version. Measured on each release.
+var releaseByMagic = map[uint32]Version{
+	3654091882: V5_2, // Debian 13's 5.2
+}
+
+// expectedMagic reads the magic pluto wants from its refusal ("ignoring
+// message from whack with bad magic 1869114161; should be 3654091882;
+// Mismatched versions of userland tools").
+func expectedMagic(reply string) (uint32, bool) {
+	_, after, ok := strings.Cut(reply, "should be ")
+	if !ok {
+		return 0, false
+	}
+	i := 0
+	for i < len(after) && after[i] >= '0' && after[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseUint(after[:i], 10, 32)
+	return uint32(n), err == nil
+}

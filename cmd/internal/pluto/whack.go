@@ -1,6 +1,7 @@
 package pluto
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -95,4 +96,33 @@ func (w *Whack) RunBatch(cmds [][]string, workers int) []Result {
 	close(next)
 	wg.Wait()
 	return res
+}
+
+// SetupOption asks the running pluto for one of its config setup options
+// as `whack --status` lists them ("config setup options:", Libreswan 5:
+// "ddos-mode=auto, ikev1-policy=accept"); ok is false when pluto does not
+// list it. It reads no further than the line naming the option, since
+// the status of every conn follows.
+func (w *Whack) SetupOption(name string) (value string, ok bool, err error) {
+	argv := w.Argv([]string{"--status"})
+	cmd := exec.Command(argv[0], argv[1:]...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", false, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", false, fmt.Errorf("running %s: %w", w.Path, err)
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() && !ok {
+		for _, f := range strings.Split(strings.TrimPrefix(sc.Text(), "000 "), ",") {
+			if k, v, found := strings.Cut(strings.TrimSpace(f), "="); found && k == name {
+				value, ok = v, true
+			}
+		}
+	}
+	out.Close() // whack stops on the closed pipe
+	cmd.Wait()  // its status says nothing once the pipe is closed
+	return value, ok, nil
 }
