@@ -57,6 +57,10 @@ type Loader struct {
 
 	socket *bool // whether pluto speaks our whack message (nil: not checked yet)
 	ikev1  *struct{ policy, whose string }
+	// answered names the conns whose messages pluto answered in earlier
+	// sends of this load (the release probe's), for the account a load
+	// cut short gives.
+	answered []string
 	// plutoMagic is the whack magic pluto asked for when it refused ours.
 	plutoMagic uint32
 }
@@ -441,7 +445,7 @@ func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone erro
 		}
 		if errors.Is(err, ErrNoAnswer) {
 			closeQueued(qi + 1)
-			return status, nil, loadStopped(err, conns[:p.conn], conns[p.conn:])
+			return status, nil, l.loadStopped(err, conns[:p.conn], conns[p.conn:])
 		}
 		if err != nil {
 			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, err)
@@ -451,26 +455,31 @@ func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone erro
 			status = st
 		}
 	}
+	for _, e := range conns {
+		l.answered = append(l.answered, e.c.Name)
+	}
 	return status, nil, nil
 }
 
-// loadStopped describes a load that pluto cut short: what it holds, what
-// it does not (the conn being sent when it went counts as not loaded).
-func loadStopped(err error, loaded, notLoaded []encoded) error {
-	names := func(es []encoded) string {
-		if len(es) == 0 {
+// loadStopped describes a load that pluto cut short: what it holds (the
+// conns answered in earlier sends, then loaded), what it does not (the
+// conn being sent when it went counts as not loaded).
+func (l *Loader) loadStopped(err error, loaded, notLoaded []encoded) error {
+	in := append([]string(nil), l.answered...)
+	for _, e := range loaded {
+		in = append(in, e.c.Name)
+	}
+	out := make([]string, 0, len(notLoaded))
+	for _, e := range notLoaded {
+		out = append(out, e.c.Name)
+	}
+	names := func(ns []string) string {
+		if len(ns) == 0 {
 			return "none"
 		}
-		var b strings.Builder
-		for i, e := range es {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(e.c.Name)
-		}
-		return b.String()
+		return strings.Join(ns, " ")
 	}
-	return fmt.Errorf("%w\nloaded (%d): %s\nnot loaded (%d): %s", err, len(loaded), names(loaded), len(notLoaded), names(notLoaded))
+	return fmt.Errorf("%w\nloaded (%d): %s\nnot loaded (%d): %s", err, len(in), names(in), len(out), names(out))
 }
 
 // sendAhead is how many messages wait on pluto's socket at most.
