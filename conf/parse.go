@@ -19,6 +19,7 @@ type section struct {
 	bad       []badKeyword // keywords that were wrong: the section's own errors
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
+	redefined bool // a second conn of an earlier conn's name: ignored
 }
 
 // alsoRef is one name of an also= or alsoflip= line.
