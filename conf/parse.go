@@ -19,6 +19,7 @@ type section struct {
 	bad       []badKeyword // keywords that were wrong: the section's own errors
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
+	redefined bool // a second conn of an earlier conn's name: ignored
 }
 
 // alsoRef is one name of an also= or alsoflip= line.
@@ -87,6 +88,40 @@ type parser struct {
 	// values).
 	valueSlab   []Value
 	sectionSlab []section
+	refSlab     []*Value  // sections' first value slots
+	alsoSlab    []alsoRef // sections' first also= names
+}
+
+// sectionValueSlots is how many values a section holds before its list
+// leaves the slab for a slice of its own.
+const sectionValueSlots = 8
+
+// newSectionValues returns an empty value list for a new section, carved
+// from a slab. The capacity limit makes an append past it copy instead of
+// writing into the next section's slots.
+func (p *parser) newSectionValues() []*Value {
+	if len(p.refSlab)+sectionValueSlots > cap(p.refSlab) {
+		p.refSlab = make([]*Value, 0, slabSize*sectionValueSlots)
+	}
+	n := len(p.refSlab)
+	p.refSlab = p.refSlab[:n+sectionValueSlots]
+	return p.refSlab[n : n : n+sectionValueSlots]
+}
+
+// addAlso appends an also= name to s; a section's first one is carved
+// from a slab (most sections name one), later ones grow a slice of the
+// section's own.
+func (p *parser) addAlso(s *section, r alsoRef) {
+	if len(s.also) > 0 {
+		s.also = append(s.also, r)
+		return
+	}
+	if len(p.alsoSlab) == cap(p.alsoSlab) {
+		p.alsoSlab = make([]alsoRef, 0, slabSize)
+	}
+	p.alsoSlab = append(p.alsoSlab, r)
+	n := len(p.alsoSlab)
+	s.also = p.alsoSlab[n-1 : n : n]
 }
 
 const slabSize = 1024
@@ -174,7 +209,7 @@ func (p *parser) header(l line, file string, included bool) {
 			return
 		}
 		p.noExtra(l)
-		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: make([]*Value, 0, 8)})
+		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: p.newSectionValues()})
 		p.sections = append(p.sections, s)
 		p.cur = s
 	case "include":
@@ -302,7 +337,7 @@ func (p *parser) param(l line) {
 			return
 		}
 		for name := range strings.FieldsSeq(l.arg) {
-			s.also = append(s.also, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
+			p.addAlso(s, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
 		}
 		if strings.TrimSpace(l.arg) == "" {
 			sectionErr(s, "", l.argPos, "%s= needs a conn name", canonical)

@@ -40,16 +40,19 @@ func (p *parser) resolve() *Config {
 			// definition too (its --autoall sends both and pluto keeps
 			// the last): the first is the conn everywhere here.
 			p.warns.Addf(s.pos, "conn %q is defined again (first at %s): this definition is ignored", s.name, first.pos)
+			s.redefined = true
 			continue
 		}
 		byName[s.name] = s
 	}
 	used := make([]bool, len(defaultBad))
+	bufs := &resolveBuffers{conns: make([]Conn, 0, len(byName))}
+	cfg.Conns = make([]*Conn, 0, len(byName))
 	for _, s := range p.sections {
-		if s.isDefault || byName[s.name] != s {
+		if s.isDefault || s.redefined {
 			continue
 		}
-		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, used, p.sections))
+		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, used, p.sections, bufs))
 	}
 	// A bad %default value that every conn overrides harms none; it is
 	// still worth fixing.
@@ -74,17 +77,64 @@ func sectionErrors(bad []badKeyword) error {
 type merger struct {
 	conn *Conn
 	errs token.ErrorList
+	bufs *resolveBuffers
+}
+
+// resolveBuffers hold what every conn needs a little of: the conns
+// themselves, their merged values and also= lists are carved from shared
+// slabs, and the work lists are reused, so that 100,000 conns make a few
+// dozen allocations instead of several hundred thousand.
+type resolveBuffers struct {
+	conns   []Conn     // room for every conn, allocated once
+	values  []*Value   // slab of merged own values
+	names   []string   // slab of Conn.Also lists
+	merging []*Value   // the conn being merged, before keepValues
+	also    []string   // its also= sections, before keepNames
+	queue   []alsoItem // also's work list
+}
+
+func (b *resolveBuffers) newConn(c Conn) *Conn {
+	if len(b.conns) == cap(b.conns) {
+		b.conns = make([]Conn, 0, slabSize/4)
+	}
+	b.conns = append(b.conns, c)
+	return &b.conns[len(b.conns)-1]
+}
+
+// keepValues copies a merged conn's values into the slab. The capacity
+// limit makes a later append (deriveConn, Values.Set) copy instead of
+// writing over the next conn's values.
+func (b *resolveBuffers) keepValues(vs []*Value) []*Value {
+	if len(b.values)+len(vs) > cap(b.values) {
+		b.values = make([]*Value, 0, max(slabSize, len(vs)))
+	}
+	start := len(b.values)
+	b.values = append(b.values, vs...)
+	return b.values[start:len(b.values):len(b.values)]
+}
+
+// keepNames is keepValues for also= lists.
+func (b *resolveBuffers) keepNames(names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	if len(b.names)+len(names) > cap(b.names) {
+		b.names = make([]string, 0, max(slabSize, len(names)))
+	}
+	start := len(b.names)
+	b.names = append(b.names, names...)
+	return b.names[start:len(b.names):len(b.names)]
 }
 
 // buildConn resolves one conn. Its errors are its own section's, those of
 // the also= sections it takes, and those of %default for keywords it does
 // not set itself (marked in used); the borrowed ones stay at the bad line
 // and name the conn.
-func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, all []*section) *Conn {
-	c := &Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}}
+func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, all []*section, bufs *resolveBuffers) *Conn {
+	c := bufs.newConn(Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}})
 	c.Values.base = defaults
 	c.Values.owner = s.name
-	m := &merger{conn: c}
+	m := &merger{conn: c, bufs: bufs}
 	for _, b := range s.bad {
 		m.errs = append(m.errs, b.err)
 	}
@@ -93,11 +143,16 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 		// makes any later append copy.
 		c.Values.own = s.values[:len(s.values):len(s.values)]
 	} else {
-		c.Values.own = make([]*Value, 0, len(s.values)+8)
+		// Merged in reused buffers, then kept at their final size.
+		c.Values.own = bufs.merging[:0]
+		c.Also = bufs.also[:0]
 		for _, v := range s.values {
 			m.add(v, false)
 		}
 		m.also(s, byName, all)
+		bufs.merging, bufs.also = c.Values.own, c.Also
+		c.Values.own = bufs.keepValues(c.Values.own)
+		c.Also = bufs.keepNames(c.Also)
 	}
 	for i, b := range defaultBad {
 		if b.keyword == "" || c.Values.ownValue(b.keyword) == nil {
@@ -144,7 +199,8 @@ type alsoItem struct {
 }
 
 func (m *merger) also(s *section, byName map[string]*section, all []*section) {
-	queue := make([]alsoItem, 0, len(s.also))
+	queue := m.bufs.queue[:0]
+	defer func() { m.bufs.queue = queue }()
 	for _, r := range s.also {
 		queue = append(queue, alsoItem{ref: r, parent: -1, flip: r.flip})
 	}

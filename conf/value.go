@@ -42,8 +42,10 @@ type Value struct {
 	Raw     string // the value with quotes or braces removed
 	Pos     token.Position
 	Origin  Origin
-	From    string // the section that supplied it (conn name, "%default" or also= target)
-	order   int32  // position in canonical output order; see sortKey
+	// order sits beside Origin so that both share one word: a Value is
+	// 88 bytes, not 96 (100,000 conns hold 400,000 of them).
+	order int32  // position in canonical output order; see sortKey
+	From  string // the section that supplied it (conn name, "%default" or also= target)
 }
 
 // Values maps canonical keyword names to values. A conn's Values share the
