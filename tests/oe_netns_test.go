@@ -23,15 +23,6 @@ const (
 	oeZone     = "2.1.192.in-addr.arpa"
 )
 
-// oeRouted is what `whack --status` of release ls says of an OE policy
-// group instance whose policy is in the kernel.
-func oeRouted(ls testenv.Libreswan) string {
-	if ls.Version == "4.10" {
-		return "prospective erouted"
-	}
-	return "routing: routed-ondemand"
-}
-
 // oeHost is one OE host: its namespace, its pluto's files, its goswan
 // configuration.
 type oeHost struct {
@@ -87,7 +78,7 @@ func (h *oeHost) start(t *testing.T, group ...string) string {
 	if len(group) > 0 {
 		ready = `"` + group[0] + `": `
 	}
-	for st := h.whack("--status"); !strings.Contains(st, ready) || !strings.Contains(st, oeRouted(h.p.Libreswan)); st = h.whack("--status") {
+	for st := h.whack("--status"); !strings.Contains(st, ready) || !strings.Contains(st, h.p.Libreswan.OnDemandRouted()); st = h.whack("--status") {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: OE policies not installed after setup start\n%s\n%s", h.name, h.whack("--status"), h.p.Log())
 		}

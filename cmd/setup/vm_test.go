@@ -83,12 +83,8 @@ func testSetupAutoVM(t *testing.T, ls *testenv.Libreswan) {
 	}
 	dir := t.TempDir()
 	start := time.Now()
-	if ls.Root != "" {
-		copyChrootLibreswan(t, ls.Root, filepath.Join(dir, "ls5root"))
-	} else {
-		copyHostLibreswan(t, *ls, filepath.Join(dir, "root"))
-	}
-	buildVMFiles(t, dir, certutil)
+	copyVMLibreswan(t, ls, dir)
+	buildVMFiles(t, dir, certutil, "run.sh")
 	t.Logf("VM files ready after %v", time.Since(start).Round(100*time.Millisecond))
 
 	log, err := testenv.RunVM(t, dir)
@@ -154,9 +150,28 @@ func checkVMTools(t *testing.T, ls *testenv.Libreswan, log []byte) {
 	}
 }
 
+// copyVMLibreswan puts release ls into the VM directory dir where the
+// guest's libreswan.sh installs it: the host's under dir/root, at its host
+// paths; a Debian 13 root's under dir/ls5root.
+func copyVMLibreswan(t *testing.T, ls *testenv.Libreswan, dir string) {
+	if ls.Root != "" {
+		copyChrootLibreswan(t, ls.Root, filepath.Join(dir, "ls5root"))
+	} else {
+		copyHostLibreswan(t, *ls, filepath.Join(dir, "root"))
+	}
+	copyFile(t, filepath.Join("testdata", "vm", "libreswan.sh"), filepath.Join(dir, "libreswan.sh"))
+}
+
 // copyHostLibreswan copies the host's Libreswan programs under root at
 // their host paths, with every library.
 func copyHostLibreswan(t *testing.T, ls testenv.Libreswan, root string) {
+	// pluto runs addconn itself when it starts.
+	copyWithLibs(t, root, append([]string{ls.Pluto, ls.Whack, ls.Addconn}, hostNSSModules(t, root)...)...)
+}
+
+// hostNSSModules copies the .chk files of the host's run-time NSS modules
+// under root and returns the modules, for copyWithLibs.
+func hostNSSModules(t *testing.T, root string) []string {
 	var nss []string
 	for _, d := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu/nss"} {
 		for _, l := range nssDlopened {
@@ -170,8 +185,7 @@ func copyHostLibreswan(t *testing.T, ls testenv.Libreswan, root string) {
 			}
 		}
 	}
-	// pluto runs addconn itself when it starts.
-	copyWithLibs(t, root, append([]string{ls.Pluto, ls.Whack, ls.Addconn}, nss...)...)
+	return nss
 }
 
 // copyChrootLibreswan copies Libreswan's pluto, whack and addconn out of
@@ -262,9 +276,9 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 }
 
-// buildVMFiles puts a static goswan, an NSS database per end and run.sh
-// into dir.
-func buildVMFiles(t *testing.T, dir, certutil string) {
+// buildVMFiles puts a static goswan, an NSS database per end and the
+// guest script testdata/vm/script (as run.sh) into dir.
+func buildVMFiles(t *testing.T, dir, certutil, script string) {
 	// A static goswan, and an NSS database per end made here (the VM has
 	// no certutil).
 	copyFile(t, staticIpsec(t), filepath.Join(dir, "ipsec"))
@@ -275,14 +289,7 @@ func buildVMFiles(t *testing.T, dir, certutil string) {
 			t.Fatalf("certutil: %v\n%s", err, out)
 		}
 	}
-	runSh, err := os.ReadFile(filepath.Join("testdata", "vm", "run.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "run.sh"), runSh, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
+	copyFile(t, filepath.Join("testdata", "vm", script), filepath.Join(dir, "run.sh"))
 }
 
 // TestMain removes what the tests built once they are done: the binary

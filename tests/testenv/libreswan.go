@@ -32,6 +32,15 @@ type Libreswan struct {
 	Ipsec string
 }
 
+// OnDemandRouted is what `whack --status` of this release says of an
+// instance of an OE policy group whose on-demand policy is in the kernel.
+func (ls Libreswan) OnDemandRouted() string {
+	if ls.Version == "4.10" {
+		return "prospective erouted"
+	}
+	return "routing: routed-ondemand"
+}
+
 // LibreswanVersions are the releases the pluto tests run against: the
 // host's and Debian 13's (scripts/install-test-deps.sh builds its root).
 var LibreswanVersions = []string{"4.10", "5.2"}

@@ -6,11 +6,11 @@
 # record, and starts with ipsec setup start. A ping from west to east makes
 # west's pluto fetch east's key, validate it and bring the tunnel up; the
 # ping then crosses it over real ESP. No key is handed from one host to the
-# other.
+# other. The Libreswan release is the one libreswan.sh installs.
 ip() { /sbin/ip "$@"; }
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 die() { echo "OE-VM: FAIL: $*"; for f in $T/*/pluto.log $T/dns/named.log; do [ -f $f ] && { echo "== $f"; grep -v '^.\{24\}|' $f | tail -30; }; done; exit 1; }
-cp -a /t/root/. / || exit 1
+. /t/libreswan.sh
 I=/t/ipsec
 T=/run/oe
 Z=2.1.192.in-addr.arpa
@@ -25,6 +25,8 @@ ip -n pw route add default via 192.1.2.23
 ip -n pe route add default via 192.1.2.45
 echo "nameserver 192.1.2.254" > /etc/resolv.conf
 echo "127.0.0.1 localhost" > /etc/hosts
+# A chrooted pluto's libunbound reads the chroot's resolv.conf and hosts.
+[ -z "$R" ] || cp /etc/resolv.conf /etc/hosts $R/etc/ || exit 1
 
 mkdir -p $T/dns/keys
 cp /t/tsig.key $T/dns/tsig.key
@@ -99,12 +101,14 @@ EOC
 	IPSEC_CONFS=$d/etc ip netns exec $ns $I showhostkey --file $d/ipsec.secrets --ipseckey --oe --check --dnssec \
 		--nameserver 192.1.2.254 || die "check $n"
 done
+# What this release's whack --status says of a routed OE group instance.
+routed=$(cat /t/routed)
 for n in east west; do
 	ns=pw; [ $n = east ] && ns=pe
 	d=$T/$n
 	IPSEC_CONFS=$d/etc ip netns exec $ns $I setup --config $d/etc/ipsec.conf --rundir $d/run start || die "setup start $n"
 	i=0
-	until /usr/libexec/ipsec/whack --rundir $d/run --status | grep -q '"private-or-clear#192.1.2.0/24": .*prospective erouted'; do
+	until /usr/libexec/ipsec/whack --rundir $d/run --status | grep '"private-or-clear#192.1.2.0/24": ' | grep -qF "$routed"; do
 		i=$((i+1)); [ $i -lt 100 ] || die "$n: OE policy not routed"; sleep 0.1
 	done
 done
@@ -120,7 +124,7 @@ ip netns exec pw ping -c 3 -i 0.2 -W 3 192.1.2.23 || die "ping through the tunne
 echo "ping through the tunnel: ok"
 /usr/libexec/ipsec/whack --rundir $T/west/run --trafficstatus
 /usr/libexec/ipsec/whack --rundir $T/west/run --listpubkeys | grep -E 'RSA Key|ID_'
-grep -hE 'established (IKE|Child) SA' $T/west/pluto.log $T/east/pluto.log | cut -c1-220
+for n in west east; do grep -hE 'established (IKE|Child) SA' $T/$n/pluto.log | cut -c1-220 | sed "s/^/$n: /"; done
 ip -n pw -s xfrm state | grep -E '^src|proto esp|packets\)'
 out=$(ip -n pw -s xfrm state | grep -c 'proto esp')
 [ "$out" -ge 2 ] || die "no ESP states"

@@ -1,27 +1,13 @@
 #!/bin/sh
 # Inside the ESP VM: ipsec setup start on two ends (two namespaces), ipsec
 # auto --up on one, a ping through the tunnel, ipsec verify, barf and look
-# with the tunnel up, ipsec setup stop. The test copied Libreswan's pluto,
-# whack and addconn with their libraries under /t/root (the host's, at
-# their paths), or under /t/ls5root (Libreswan 5 from a Debian 13 root,
-# run chrooted there and installed as /usr/libexec/ipsec/* wrappers, where
-# Debian 13 puts them).
+# with the tunnel up, ipsec setup stop, with the Libreswan release
+# libreswan.sh installs.
 # Debian's static busybox runs its own ip applet first; it knows no netns.
 ip() { /sbin/ip "$@"; }
 stamp() { echo "GOSWAN-T: $(cut -d' ' -f1 /proc/uptime)s $*"; }
 stamp run.sh starts
-if [ -d /t/ls5root ]; then
-  R=/t/ls5root
-  for d in dev proc sys run tmp t; do mount -o bind /$d $R/$d || exit 1; done
-  mkdir -p /usr/libexec/ipsec
-  for p in pluto whack addconn; do
-    printf '#!/bin/sh\nexec chroot %s /usr/libexec/ipsec/%s "$@"\n' $R $p > /usr/libexec/ipsec/$p
-    chmod 755 /usr/libexec/ipsec/$p
-  done
-else
-  cp -a /t/root/. / || exit 1
-fi
-/usr/libexec/ipsec/pluto --version | head -n 1
+. /t/libreswan.sh
 I=/t/ipsec
 T=/run/gs
 ip netns add pw && ip netns add pe || exit 1
