@@ -233,6 +233,15 @@ func (s *setup) startConfig(cfg *conf.Config) error {
 	}
 	if err := s.autostart(cfg); err != nil {
 		if !s.showonly {
+			if errors.Is(err, pluto.ErrNoAnswer) {
+				// A killed pluto's socket closes before its
+				// process is gone: give it a moment to go.
+				for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+					if st, _ := s.d.State(); st != pluto.Running {
+						break
+					}
+				}
+			}
 			if st, _ := s.d.State(); st != pluto.Running {
 				// pluto died while loading: leave no pid file or
 				// socket claiming it runs.
