@@ -21,7 +21,7 @@ BUILDTAGS  := urfave_cli_no_docs
 # tunnel event). Nothing in goswan needs cgo.
 export CGO_ENABLED ?= 0
 BIN        := bin/ipsec
-APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify barf look readwriteconf addconn
+APPLETS    := setup auto manual ranbits rsasigkey newhostkey showhostkey verify barf look readwriteconf addconn _updown
 # packages with golden files (each defines the -update flag)
 GOLDEN_PKGS ?= $(shell grep -rl 'flag.Bool("update"' --include='*_test.go' . | xargs -r -n1 dirname | sort -u)
 
@@ -66,7 +66,7 @@ test: deps
 
 test-all: lint
 	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 25m ./...
-	$(GO) test -race -count=1 $(RACE_PKGS)
+	CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS)
 	FUZZTIME=$(FUZZTIME_TEST) FUZZ_KEEP=0 scripts/fuzz.sh
 
 test-go:
