@@ -3,7 +3,6 @@ package tests
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,18 +101,7 @@ func TestSiteVM(t *testing.T) {
 	for _, e := range entries {
 		progs = append(progs, filepath.Join(ls.ExecDir, e.Name()))
 	}
-	for _, d := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu/nss"} {
-		for _, l := range []string{"libsoftokn3.so", "libfreeblpriv3.so", "libfreebl3.so", "libnssdbm3.so"} {
-			p := filepath.Join(d, l)
-			if _, err := os.Stat(p); err == nil {
-				progs = append(progs, p)
-				if chk := strings.TrimSuffix(p, ".so") + ".chk"; fileExists(chk) {
-					siteCopy(t, root, chk)
-				}
-			}
-		}
-	}
-	siteCopyWithLibs(t, root, progs...)
+	testenv.CopyWithLibs(t, root, append(progs, testenv.HostNSSModules(t, root)...)...)
 
 	// The site's configuration, and an NSS database per gateway (the VM
 	// has no certutil).
@@ -185,59 +173,4 @@ func grepLines(b []byte, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// siteCopy copies a host file to the same path under root, following
-// symlinks and keeping the mode.
-func siteCopy(t *testing.T, root, path string) {
-	t.Helper()
-	src, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	fi, err := src.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := filepath.Join(root, path)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fi.Mode().Perm())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, src); err != nil {
-		t.Fatal(err)
-	}
-}
-
-var siteLddPath = regexp.MustCompile(`(/[^ ]+) \(0x`)
-
-// siteCopyWithLibs copies programs and the shared libraries of those that
-// are dynamically linked (scripts have none).
-func siteCopyWithLibs(t *testing.T, root string, progs ...string) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, p := range progs {
-		fi, err := os.Stat(p)
-		if err != nil || fi.IsDir() {
-			continue
-		}
-		siteCopy(t, root, p)
-		out, err := exec.Command("ldd", p).Output()
-		if err != nil {
-			continue // not a dynamic executable
-		}
-		for _, m := range siteLddPath.FindAllStringSubmatch(string(out), -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				siteCopy(t, root, m[1])
-			}
-		}
-	}
 }

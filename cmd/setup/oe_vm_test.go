@@ -45,9 +45,9 @@ func testOpportunisticVM(t *testing.T, ls *testenv.Libreswan) {
 	// The DNSSEC root key a Debian host has (dns-root-data), which pluto
 	// loads by default.
 	if _, err := os.Stat("/usr/share/dns/root.key"); err == nil {
-		copySamePath(t, root, "/usr/share/dns/root.key")
+		testenv.CopyToRoot(t, root, "/usr/share/dns/root.key")
 	}
-	copyWithLibs(t, root, append([]string{certutil, pk12util, named, dsfromkey}, hostNSSModules(t, root)...)...)
+	testenv.CopyWithLibs(t, root, append([]string{certutil, pk12util, named, dsfromkey}, testenv.HostNSSModules(t, root)...)...)
 	buildVMFiles(t, dir, certutil, "oe.sh")
 	// What this release's whack --status says of an OE group instance
 	// whose on-demand policy is in the kernel.

@@ -16,52 +16,6 @@ import (
 	"goswan/tests/testenv"
 )
 
-// nssDlopened are the NSS modules libnss3 loads at run time, which ldd of
-// pluto does not show (Debian's multiarch directory).
-var nssDlopened = []string{"libsoftokn3.so", "libfreeblpriv3.so", "libfreebl3.so", "libnssdbm3.so"}
-
-// copySamePath copies a host file to root+path, following symlinks.
-func copySamePath(t *testing.T, root, path string) {
-	t.Helper()
-	src, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	fi, _ := src.Stat()
-	dst := filepath.Join(root, path)
-	os.MkdirAll(filepath.Dir(dst), 0o755)
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fi.Mode().Perm())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, src); err != nil {
-		t.Fatal(err)
-	}
-}
-
-var lddPath = regexp.MustCompile(`(/[^ ]+) \(0x`)
-
-// copyWithLibs copies binaries and their shared-library closure.
-func copyWithLibs(t *testing.T, root string, bins ...string) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, b := range bins {
-		copySamePath(t, root, b)
-		out, err := exec.Command("ldd", b).Output()
-		if err != nil {
-			t.Fatalf("ldd %s: %v", b, err)
-		}
-		for _, m := range lddPath.FindAllStringSubmatch(string(out), -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				copySamePath(t, root, m[1])
-			}
-		}
-	}
-}
-
 // TestSetupAutoVM is the whole path on a kernel with ESP, once per
 // Libreswan release: inside the QEMU VM of scripts/esp-vm.sh, `ipsec setup
 // start` on two ends and `ipsec auto --up` on one bring up an IKEv2 tunnel
@@ -166,26 +120,7 @@ func copyVMLibreswan(t *testing.T, ls *testenv.Libreswan, dir string) {
 // their host paths, with every library.
 func copyHostLibreswan(t *testing.T, ls testenv.Libreswan, root string) {
 	// pluto runs addconn itself when it starts.
-	copyWithLibs(t, root, append([]string{ls.Pluto, ls.Whack, ls.Addconn}, hostNSSModules(t, root)...)...)
-}
-
-// hostNSSModules copies the .chk files of the host's run-time NSS modules
-// under root and returns the modules, for copyWithLibs.
-func hostNSSModules(t *testing.T, root string) []string {
-	var nss []string
-	for _, d := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu/nss"} {
-		for _, l := range nssDlopened {
-			p := filepath.Join(d, l)
-			if _, err := os.Stat(p); err == nil {
-				nss = append(nss, p)
-				chk := strings.TrimSuffix(p, ".so") + ".chk"
-				if _, err := os.Stat(chk); err == nil {
-					copySamePath(t, root, chk)
-				}
-			}
-		}
-	}
-	return nss
+	testenv.CopyWithLibs(t, root, append([]string{ls.Pluto, ls.Whack, ls.Addconn}, testenv.HostNSSModules(t, root)...)...)
 }
 
 // copyChrootLibreswan copies Libreswan's pluto, whack and addconn out of
@@ -196,7 +131,7 @@ func hostNSSModules(t *testing.T, root string) []string {
 func copyChrootLibreswan(t *testing.T, src, dst string) {
 	progs := []string{"/usr/libexec/ipsec/pluto", "/usr/libexec/ipsec/whack", "/usr/libexec/ipsec/addconn"}
 	files := append([]string{}, progs...)
-	for _, l := range nssDlopened {
+	for _, l := range testenv.NSSDlopened {
 		p := "/usr/lib/x86_64-linux-gnu/" + l
 		files = append(files, p, strings.TrimSuffix(p, ".so")+".chk")
 	}
