@@ -49,6 +49,9 @@ ours_name() {
 }
 left() {
 	comm -13 <(echo "$before") <(snap) | while read -r kind name; do
+		# The first `ip netns add` on a machine mounts /run/netns itself,
+		# for every later namespace of any user: iproute2's, not ours.
+		[ "$kind $name" = "mount /run/netns" ] && continue
 		if ours_name "$name"; then echo "$kind $name"; fi
 	done
 	ours

@@ -37,13 +37,15 @@ func Generate(bits int, errw io.Writer, verbose bool) (*rsa.PrivateKey, error) {
 			tick := time.NewTicker(250 * time.Millisecond)
 			defer tick.Stop()
 			spin := `-\|/`
+			// Drawn at once, then redrawn on every tick: a key found
+			// before the first tick still showed what was going on.
 			for i := 0; ; i++ {
+				fmt.Fprintf(errw, "\rgenerating %d-bit RSA key %c %.0fs", bits, spin[i%4], time.Since(start).Seconds())
 				select {
 				case <-done:
 					fmt.Fprint(errw, "\r\033[K")
 					return
 				case <-tick.C:
-					fmt.Fprintf(errw, "\rgenerating %d-bit RSA key %c %.0fs", bits, spin[i%4], time.Since(start).Seconds())
 				}
 			}
 		}()
