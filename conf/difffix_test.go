@@ -323,6 +323,25 @@ func TestSourceIPSubnet(t *testing.T) {
 	}
 }
 
+// TestDefaultValue: Conn.Default answers what conn %default gives a
+// keyword even where the conn (or its also= sections) overrides it, for
+// the readings Libreswan derives inside %default.
+func TestDefaultValue(t *testing.T) {
+	cfg := mustLoad(t, "conn %default\n\tleft=%defaultroute\nconn a\n\tright=198.51.100.1\n\talso=t\nconn t\n\tleft=192.0.2.9\nconn b\n\tleft=192.0.2.8\n\tright=198.51.100.2\n")
+	for _, name := range []string{"a", "b"} {
+		c := cfg.Conn(name)
+		if v, ok := c.Default("left"); !ok || v.Raw != "%defaultroute" || v.Origin != FromDefault {
+			t.Errorf("conn %s: Default(left) = %+v, %v; want %%defaultroute from %%default", name, v, ok)
+		}
+		if v, ok := c.Default("right"); ok {
+			t.Errorf("conn %s: Default(right) = %+v, want unset", name, v)
+		}
+		if c.String("left") == "%defaultroute" {
+			t.Errorf("conn %s: left= is %%default's, not its own", name)
+		}
+	}
+}
+
 // TestHostMagicSpelling: %values of host keywords are read in any case and
 // stored in Libreswan's spelling (%DEFAULTROUTE → %defaultroute, %oppo →
 // %opportunistic), as its readwriteconf prints them; interface names keep

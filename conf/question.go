@@ -15,3 +15,15 @@ func (c *Conn) HostIPv6() bool { return hostFamilyIPv6(c) }
 // QuoteValue writes a value so that this package (and Libreswan) reads it
 // back whole: bare when it can be, else quoted or braced.
 func QuoteValue(v string) string { return quote(v) }
+
+// Default returns the value conn %default gives keyword kw, whether or not
+// the conn overrides it. Libreswan reads %default as a conn of its own and
+// starts every conn from that reading, so what it derived from a %default
+// value (left=%defaultroute's nexthop, for one) can outlive the conn's own
+// value for the keyword.
+func (c *Conn) Default(kw string) (Value, bool) {
+	if v := c.Values.base.lookup(kw); v != nil {
+		return *v, true
+	}
+	return Value{}, false
+}

@@ -417,6 +417,8 @@ func (b *connBuilder) end(e *End, side string, peer *End, peerSide string) {
 			}
 			e.Nexthop = a
 		}
+	} else {
+		b.defaultNexthop(e, side)
 	}
 	if v, ok := b.get(side + "id"); ok {
 		// In ipsec.conf ",," is a comma inside a DN attribute; Libreswan's
@@ -512,6 +514,36 @@ func (b *connBuilder) defaultRoute(e *End, hv conf.Value, peerSide string) {
 	e.Addr = r.Addr
 	e.Nexthop = r.Gateway
 	e.NexthopDefaultRoute = true
+}
+
+// defaultNexthop is what an end without nexthop= keeps from conn
+// %default. Libreswan (4.10 and 5.x alike) reads %default as a conn of
+// its own and starts each conn as a copy of that reading; the conn's
+// reading redoes only what its own values derive. left=%defaultroute in
+// %default marks the end's nexthop as the default route's, and only a
+// nexthop= clears the mark, not a left= of the conn or of an also=
+// section: addconn then asks the kernel for the gateway towards the peer,
+// whatever the end's host (an address, %any, an interface). A gateway
+// that cannot be found leaves the nexthop unset, as in addconn.
+//
+// Two other readings Libreswan 4.10 keeps this way are not reproduced,
+// because they contradict what the conn itself says: the client that
+// %default's leftsourceip= derives beats the conn's own leftsourceip=
+// (conf derives the client from the sourceip the conn ends up with), and
+// the ID that %default's left=ADDRESS derives stays the ID of a conn with
+// another left= (the ID here is the conn's own address).
+func (b *connBuilder) defaultNexthop(e *End, side string) {
+	v, ok := b.c.Default(side)
+	if !ok || e.NexthopDefaultRoute || e.Kind == HostDefaultRoute {
+		return
+	}
+	// Only this spelling is Libreswan's host type %defaultroute.
+	if !strings.EqualFold(v.Raw, "%defaultroute") {
+		return
+	}
+	if r, err := b.route(); err == nil && r.Gateway.IsValid() {
+		e.Nexthop, e.NexthopDefaultRoute = r.Gateway, true
+	}
 }
 
 func (b *connBuilder) route() (Route, error) {

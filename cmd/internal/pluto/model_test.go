@@ -3,12 +3,15 @@ package pluto
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"goswan/conf"
 )
 
 // dumpFields writes a struct one field per line (zero fields left out, so
@@ -145,5 +148,67 @@ func TestRenderGolden(t *testing.T) {
 			}
 			goldenCheck(t, r.name+".golden", b.String())
 		})
+	}
+}
+
+// TestDefaultNexthop: left=%defaultroute in conn %default gives an end
+// the default route's gateway as nexthop even when the conn's own left=
+// (or an also= section's) overrides the host; only a nexthop= of the
+// conn undoes it. Libreswan 4.10 and 5.2 alike (measured by the
+// differential tests on default-left-also.conf).
+func TestDefaultNexthop(t *testing.T) {
+	cfg, err := conf.Parse("n.conf", []byte(`conn %default
+	left=%defaultroute
+conn also
+	right=198.51.100.1
+	also=t
+conn t
+	left=192.0.2.9
+conn own
+	left=192.0.2.9
+	right=198.51.100.2
+conn any
+	left=%any
+	right=198.51.100.3
+conn own-nexthop
+	left=192.0.2.9
+	leftnexthop=192.0.2.254
+	right=198.51.100.4
+conn flipped
+	left=198.51.100.5
+	right=192.0.2.9
+`), &conf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := netip.MustParseAddr("192.0.2.1")
+	for _, tc := range []struct {
+		conn          string
+		left, nexthop netip.Addr
+	}{
+		{"also", netip.MustParseAddr("192.0.2.9"), gw},
+		{"own", netip.MustParseAddr("192.0.2.9"), gw},
+		{"any", netip.Addr{}, gw},
+		{"own-nexthop", netip.MustParseAddr("192.0.2.9"), netip.MustParseAddr("192.0.2.254")},
+		{"flipped", netip.MustParseAddr("198.51.100.5"), gw},
+	} {
+		for _, v := range []Version{V4_10, V5_2} {
+			m, err := FromConf(cfg.Conn(tc.conn), fixedEnv, v)
+			if err != nil {
+				t.Fatalf("conn %s: %v", tc.conn, err)
+			}
+			if m.Left.Addr != tc.left || m.Left.Nexthop != tc.nexthop || m.Right.Nexthop.IsValid() {
+				t.Errorf("%v: conn %s: left %v nexthop %v (right nexthop %v), want %v nexthop %v", v, tc.conn,
+					m.Left.Addr, m.Left.Nexthop, m.Right.Nexthop, tc.left, tc.nexthop)
+			}
+		}
+	}
+	// A host without a default route leaves the nexthop unset, as addconn
+	// does, and the conn still builds.
+	noRoute := &Env{DefaultRoute: func(bool) (Route, error) { return Route{}, fmt.Errorf("no default route") }}
+	if m, err := FromConf(cfg.Conn("own"), noRoute, V4_10); err != nil {
+		t.Errorf("without a default route: %v", err)
+	} else if m.Left.Nexthop.IsValid() {
+		t.Errorf("without a default route: nexthop %v, want unset", m.Left.Nexthop)
 	}
 }
