@@ -54,11 +54,14 @@ deps:
 
 # packages that start goroutines: their tests run under the race detector
 RACE_PKGS  := ./cmd/internal/keygen ./cmd/barf ./cmd/verify
+# how long make test fuzzes each target (make fuzz: FUZZTIME, 10 minutes)
+FUZZTIME_TEST ?= 4s
 
 # Every test, with real components required (IPSEC_TEST_STRICT=1; every
 # fuzz target runs its seed corpus in testdata as a test), the race
-# detector on RACE_PKGS; then
-# scripts/leftovers.sh fails if any of it left a network namespace,
+# detector on RACE_PKGS, every fuzz target fuzzed for FUZZTIME_TEST
+# keeping nothing (a crasher stays in testdata/fuzz and fails the step);
+# then scripts/leftovers.sh fails if any of it left a network namespace,
 # process, mount or temporary file behind.
 test: deps
 	IPSEC_TEST_STRICT=1 scripts/leftovers.sh $(MAKE) --no-print-directory test-all
@@ -66,6 +69,7 @@ test: deps
 test-all: lint
 	IPSEC_TEST_STRICT=1 $(GO) test -count=1 -timeout 25m ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS)
+	FUZZTIME=$(FUZZTIME_TEST) FUZZ_KEEP=0 scripts/fuzz.sh
 
 test-go:
 	$(GO) test ./...

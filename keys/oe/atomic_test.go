@@ -3,6 +3,8 @@ package oe
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -194,6 +196,47 @@ func TestSendAtomicNamedSlow(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // let named finish what it had queued
 	for _, name := range []string{"gw.example.com", "1.2.0.192.in-addr.arpa"} {
 		if got := txtOf(t, f, name); !strings.Contains(got, `"before"`) || strings.Contains(got, `"after"`) {
+			t.Errorf("%s TXT = %q, want the value from before", name, got)
+		}
+	}
+}
+
+// TestSendAtomicServfail: named cannot write the second zone's journal
+// (a directory stands where the journal file was), so it fails that
+// zone's update with SERVFAIL after the first zone was updated. The first
+// is put back, both zones are as they were, and the error names the zone
+// and the SERVFAIL.
+func TestSendAtomicServfail(t *testing.T) {
+	f := startNamed(t)
+	ctx := context.Background()
+	if err := f.cl.SendAtomic(ctx, twoZones(t, f, "before")); err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(f.n.Dir, "2.0.192.in-addr.arpa.db.jnl")
+	if _, err := os.Stat(journal); err != nil {
+		t.Fatalf("named keeps no journal where expected: %v", err)
+	}
+	cl := *f.cl
+	cl.beforeZone = func(i int) {
+		if i == 1 {
+			if err := os.Rename(journal, journal+".saved"); err != nil {
+				t.Error(err)
+			}
+			if err := os.Mkdir(journal, 0o755); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	err := cl.SendAtomic(ctx, twoZones(t, f, "after"))
+	if err == nil {
+		t.Fatal("SendAtomic succeeded although named could not write the second zone's journal")
+	}
+	want := "publication failed: update of zone 2.0.192.in-addr.arpa failed at " + f.n.Addr + ": SERVFAIL; nothing published: every zone is as it was (rolled back example.com)"
+	if err.Error() != want {
+		t.Errorf("SendAtomic error:\n%v\nwant:\n%s", err, want)
+	}
+	for _, name := range []string{"gw.example.com", "1.2.0.192.in-addr.arpa"} {
+		if got := txtOf(t, f, name); !strings.Contains(got, `"before"`) || strings.Contains(got, `"after"`) || strings.Count(got, "TXT") != 1 {
 			t.Errorf("%s TXT = %q, want the value from before", name, got)
 		}
 	}

@@ -37,7 +37,12 @@ func ParseServerTXT(text string) (rec ServerTXT, ok bool, err error) {
 	if !strings.HasPrefix(rest, "=") {
 		return rec, true, fmt.Errorf("X-IPsec-Server record lacks \"=\" after \"(%d)\"", rec.Precedence)
 	}
-	fields := strings.Fields(rest[1:])
+	// Split at ASCII blanks only, as FreeS/WAN did: with Unicode's
+	// (strings.Fields) two stray bytes joined back together can make a
+	// no-break space, and the record would not read back as itself.
+	fields := strings.FieldsFunc(rest[1:], func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+	})
 	if len(fields) == 0 {
 		return rec, true, fmt.Errorf("X-IPsec-Server record names no gateway")
 	}
