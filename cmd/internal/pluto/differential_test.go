@@ -109,12 +109,20 @@ func statusLines(status, name string) []string {
 
 var keyDate = regexp.MustCompile(`^(000 )?\w{3} \d+ [\d:]+ \d{4}, `)
 
-// pubkeyLines is --listpubkeys without the load time.
+// pubkeyLines is --listpubkeys without the load time, one entry per key
+// (its line and the ID lines under it), sorted: keys arrive in the order
+// whack processes run, which a bulk load does not fix.
 func pubkeyLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		out = append(out, keyDate.ReplaceAllString(l, "${1}"))
+		switch {
+		case keyDate.MatchString(l):
+			out = append(out, keyDate.ReplaceAllString(l, "${1}"))
+		case len(out) > 0 && strings.TrimSpace(l) != "" && strings.HasPrefix(strings.TrimPrefix(l, "000"), " "):
+			out[len(out)-1] += "\n" + l
+		}
 	}
+	sort.Strings(out)
 	return out
 }
 
