@@ -15,7 +15,7 @@ func Format(w io.Writer, cfg *Config) error {
 	if cfg.Version != "" {
 		bw.WriteString("version " + quote(cfg.Version) + "\n\n")
 	}
-	var buf []*Value
+	var buf []entry
 	if cfg.Setup.Values.Len() > 0 {
 		bw.WriteString("config setup\n")
 		buf = writeValues(bw, &cfg.Setup.Values, buf)
@@ -34,19 +34,19 @@ func Format(w io.Writer, cfg *Config) error {
 	return bw.Flush()
 }
 
-func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
+func writeValues(bw *bufio.Writer, vs *Values, buf []entry) []entry {
 	buf = vs.collect(buf)
-	for _, v := range buf {
-		if k := lookupCanonical(v.Keyword); k != nil && k.Status == Obsolete {
+	for _, e := range buf {
+		if e.k != nil && e.k.Status == Obsolete {
 			continue // kept for the pluto model only; Libreswan ignores it
 		}
 		bw.WriteByte('\t')
-		bw.WriteString(v.Keyword)
+		bw.WriteString(e.name)
 		bw.WriteByte('=')
-		if isComment(v.Keyword) {
-			bw.WriteString(v.Raw) // an x- value runs to the end of the line
+		if isComment(e.name) {
+			bw.WriteString(e.raw()) // an x- value runs to the end of the line
 		} else {
-			bw.WriteString(quote(v.Raw))
+			bw.WriteString(quote(e.raw()))
 		}
 		bw.WriteByte('\n')
 	}

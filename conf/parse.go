@@ -12,9 +12,10 @@ import (
 // section is a parsed `config setup` or `conn` section before resolution.
 type section struct {
 	kind      SectionKind
+	index     uint32 // in source.sections: the From of its values
 	name      string
 	pos       token.Position
-	values    []*Value // own keywords, in file order, already validated
+	values    []value // own keywords, in file order, already validated
 	also      []alsoRef
 	bad       []badKeyword // keywords that were wrong: the section's own errors
 	isDefault bool
@@ -49,20 +50,25 @@ type keywordLookup struct {
 	kw        *Keyword
 	side      Side
 	canonical string
+	id        keywordID
 }
 
 // lookupKeyword is LookupKeyword with a cache per spelling: a large file
 // repeats a few dozen spellings hundreds of thousands of times.
-func (p *parser) lookupKeyword(written string) (*Keyword, Side, string) {
+func (p *parser) lookupKeyword(written string) (*Keyword, Side, string, keywordID) {
 	if r, ok := p.keywords[written]; ok {
-		return r.kw, r.side, r.canonical
+		return r.kw, r.side, r.canonical, r.id
 	}
 	kw, side, canonical := LookupKeyword(written)
+	id := noKeyword
+	if kw != nil {
+		id = p.src.intern(canonical)
+	}
 	if p.keywords == nil {
 		p.keywords = make(map[string]keywordLookup)
 	}
-	p.keywords[written] = keywordLookup{kw, side, canonical}
-	return kw, side, canonical
+	p.keywords[written] = keywordLookup{kw, side, canonical, id}
+	return kw, side, canonical, id
 }
 
 // discarded receives the lines of a section whose header was bad, so that
@@ -76,36 +82,85 @@ type parser struct {
 	warns     token.ErrorList
 	version   string
 	setup     *section
-	sections  []*section // conn sections, %default included, in file order
-	cur       *section   // section receiving parameter lines, nil when none
-	sawHeader bool       // a section or include was seen (version must precede)
-	stack     []string   // include stack, for cycle reports
-	fileList  []string
+	sections  []*section               // conn sections, %default included, in file order
+	cur       *section                 // section receiving parameter lines, nil when none
+	sawHeader bool                     // a section or include was seen (version must precede)
+	stack     []string                 // include stack, for cycle reports
+	src       *source                  // files (Config.Files), section names, x- keywords
+	file      uint32                   // index of the file being read in src.files
 	keywords  map[string]keywordLookup // lookupKeyword's cache
 	ownsMain  bool                     // the main file's bytes were read by Load, not given
 	// Values and sections are carved from slabs: one allocation per
 	// slabSize of them instead of one each (100,000 conns make 400,000
 	// values).
-	valueSlab   []Value
+	valueSlab   []value
 	sectionSlab []section
-	refSlab     []*Value  // sections' first value slots
 	alsoSlab    []alsoRef // sections' first also= names
 }
 
-// sectionValueSlots is how many values a section holds before its list
-// leaves the slab for a slice of its own.
-const sectionValueSlots = 8
-
-// newSectionValues returns an empty value list for a new section, carved
-// from a slab. The capacity limit makes an append past it copy instead of
-// writing into the next section's slots.
-func (p *parser) newSectionValues() []*Value {
-	if len(p.refSlab)+sectionValueSlots > cap(p.refSlab) {
-		p.refSlab = make([]*Value, 0, slabSize*sectionValueSlots)
+// newSection starts a section and numbers it as the From of its values.
+func (p *parser) newSection(s section) *section {
+	s.index = uint32(len(p.src.sections))
+	p.src.sections = append(p.src.sections, s.name)
+	if s.kind == KindConn {
+		// Its values will follow in the slab (see addValue).
+		n := len(p.valueSlab)
+		s.values = p.valueSlab[n:n:n]
 	}
-	n := len(p.refSlab)
-	p.refSlab = p.refSlab[:n+sectionValueSlots]
-	return p.refSlab[n : n : n+sectionValueSlots]
+	if len(p.sectionSlab) == cap(p.sectionSlab) {
+		p.sectionSlab = make([]section, 0, slabSize/4)
+	}
+	p.sectionSlab = append(p.sectionSlab, s)
+	return &p.sectionSlab[len(p.sectionSlab)-1]
+}
+
+// addValue appends v to s's values. A conn section's values are the last
+// ones of the value slab (its lines are consecutive: any other header or
+// include ends it), so they share the slab and stay one slice; the
+// capacity limit makes any other append copy. config setup, which a second
+// section header continues, has a slice of its own.
+func (p *parser) addValue(s *section, v value) {
+	if s.kind != KindConn {
+		s.values = append(s.values, v)
+		return
+	}
+	n := len(s.values)
+	if len(p.valueSlab) == cap(p.valueSlab) {
+		slab := make([]value, 0, max(slabSize, 2*(n+1)))
+		p.valueSlab = append(slab, s.values...)
+	}
+	p.valueSlab = append(p.valueSlab, v)
+	end := len(p.valueSlab)
+	s.values = p.valueSlab[end-n-1 : end : end]
+}
+
+// intern numbers a keyword outside the canonical table (an x- comment).
+func (src *source) intern(name string) keywordID {
+	if id := src.keywordID(name); id != noKeyword {
+		return id
+	}
+	names, _ := canonicalNames()
+	id := keywordID(len(names) + len(src.comments))
+	src.comments = append(src.comments, name)
+	if src.commentIDs == nil {
+		src.commentIDs = make(map[string]keywordID)
+	}
+	src.commentIDs[name] = id
+	return id
+}
+
+// storedValue is the value of a parameter line, numbered.
+func (p *parser) storedValue(s *section, kw keywordID, raw string, pos token.Position) value {
+	origin := FromConn
+	if s.isDefault {
+		origin = FromDefault
+	}
+	return value{raw: raw, kw: kw, file: p.file, line: uint32(pos.Line), col: uint32(pos.Column), from: s.index, origin: origin}
+}
+
+// position is where a stored value was written.
+func (src *source) position(v *value) token.Position {
+	return token.Position{Filename: src.files[v.file], Line: int(v.line), Column: int(v.col)}
 }
 
 // addAlso appends an also= name to s; a section's first one is carved
@@ -126,27 +181,13 @@ func (p *parser) addAlso(s *section, r alsoRef) {
 
 const slabSize = 1024
 
-func (p *parser) newValue(v Value) *Value {
-	if len(p.valueSlab) == cap(p.valueSlab) {
-		p.valueSlab = make([]Value, 0, slabSize)
-	}
-	p.valueSlab = append(p.valueSlab, v)
-	return &p.valueSlab[len(p.valueSlab)-1]
-}
-
-func (p *parser) newSection(s section) *section {
-	if len(p.sectionSlab) == cap(p.sectionSlab) {
-		p.sectionSlab = make([]section, 0, slabSize/4)
-	}
-	p.sectionSlab = append(p.sectionSlab, s)
-	return &p.sectionSlab[len(p.sectionSlab)-1]
-}
-
 // parseFile parses one file's lines; includes recurse.
 func (p *parser) parseFile(name string, src []byte, included bool) {
-	p.fileList = append(p.fileList, name)
+	including := p.file
+	p.file = uint32(len(p.src.files))
+	p.src.files = append(p.src.files, name)
 	p.stack = append(p.stack, name)
-	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+	defer func() { p.stack, p.file = p.stack[:len(p.stack)-1], including }()
 	p.cur = nil
 	text := ""
 	if included || p.ownsMain {
@@ -194,7 +235,7 @@ func (p *parser) header(l line, file string, included bool) {
 		}
 		p.noExtra(l)
 		if p.setup == nil {
-			p.setup = &section{kind: KindSetup, name: "setup", pos: l.wordPos}
+			p.setup = p.newSection(section{kind: KindSetup, name: "setup", pos: l.wordPos})
 		} else {
 			// Libreswan 4.10 silently drops a second section's keywords;
 			// we merge them, later values winning.
@@ -209,7 +250,7 @@ func (p *parser) header(l line, file string, included bool) {
 			return
 		}
 		p.noExtra(l)
-		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: p.newSectionValues()})
+		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default"})
 		p.sections = append(p.sections, s)
 		p.cur = s
 	case "include":
@@ -272,15 +313,11 @@ func (p *parser) param(l line) {
 		}
 		return
 	}
-	origin := FromConn
-	if s.isDefault {
-		origin = FromDefault
-	}
 	if isComment(l.word) {
-		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name, order: commentOrder})
+		p.addValue(s, p.storedValue(s, p.src.intern(l.word), l.arg, l.wordPos))
 		return
 	}
-	kw, side, canonical := p.lookupKeyword(l.word)
+	kw, side, canonical, id := p.lookupKeyword(l.word)
 	if kw == nil {
 		sectionErr(s, lower(l.word), l.wordPos, "%s", unknownKeyword(l.word))
 		return
@@ -295,6 +332,7 @@ func (p *parser) param(l line) {
 		} else {
 			kw, side, canonical = lookupCanonical("rightauth"), Right, "rightauth"
 		}
+		id = p.src.intern(canonical)
 	}
 	if kw.Setup != (s.kind == KindSetup) {
 		if s.kind == KindSetup {
@@ -329,6 +367,7 @@ func (p *parser) param(l line) {
 	if kw.MapTo != "" {
 		canonical = sideName(kw.MapTo, side)
 		kw = lookupCanonical(canonical)
+		id = p.src.intern(canonical)
 	}
 	switch canonical {
 	case "also", "alsoflip":
@@ -360,20 +399,20 @@ func (p *parser) param(l line) {
 	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
-	v := p.newValue(Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)})
+	v := p.storedValue(s, id, value, l.wordPos)
 	if s.kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
-		for i, o := range s.values {
-			if o.Keyword == canonical {
-				if s.kind == KindSetup && o.Raw != value {
-					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, o.Pos, value)
+		for i := range s.values {
+			if o := &s.values[i]; o.kw == v.kw {
+				if s.kind == KindSetup && o.raw != value {
+					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, p.src.position(o), value)
 				}
-				s.values[i] = v
+				*o = v
 				return
 			}
 		}
 	}
-	s.values = append(s.values, v)
+	p.addValue(s, v)
 }
 
 func noteSuffix(k *Keyword) string {
