@@ -10,14 +10,13 @@ import (
 )
 
 // section is a parsed `config setup` or `conn` section before resolution.
+// Its name, position and own values (already validated, in file order)
+// are those of the Conn it becomes: a conn is not built a second time.
 type section struct {
-	kind      SectionKind
-	index     uint32 // in source.sections: the From of its values
-	name      string
-	pos       token.Position
-	values    []value // own keywords, in file order, already validated
+	*Conn
 	also      []alsoRef
 	bad       []badKeyword // keywords that were wrong: the section's own errors
+	index     uint32       // in source.sections: the From of its values
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
 	redefined bool // a second conn of an earlier conn's name: ignored
@@ -26,7 +25,7 @@ type section struct {
 // alsoRef is one name of an also= or alsoflip= line.
 type alsoRef struct {
 	name string
-	pos  token.Position
+	at   place
 	flip bool
 }
 
@@ -82,7 +81,6 @@ type parser struct {
 	warns     token.ErrorList
 	version   string
 	setup     *section
-	sections  []*section               // conn sections, %default included, in file order
 	cur       *section                 // section receiving parameter lines, nil when none
 	sawHeader bool                     // a section or include was seen (version must precede)
 	stack     []string                 // include stack, for cycle reports
@@ -95,23 +93,32 @@ type parser struct {
 	// values).
 	valueSlab   []value
 	sectionSlab []section
+	connSlab    []Conn
 	alsoSlab    []alsoRef // sections' first also= names
 }
 
-// newSection starts a section and numbers it as the From of its values.
-func (p *parser) newSection(s section) *section {
-	s.index = uint32(len(p.src.sections))
-	p.src.sections = append(p.src.sections, s.name)
-	if s.kind == KindConn {
+// newSection starts a section, numbered as the From of its values.
+func (p *parser) newSection(kind SectionKind, name string, pos token.Position) *section {
+	if len(p.connSlab) == cap(p.connSlab) {
+		p.connSlab = make([]Conn, 0, slabSize/4)
+	}
+	p.connSlab = append(p.connSlab, Conn{Section: Section{Kind: kind, Name: name, Pos: pos}})
+	c := &p.connSlab[len(p.connSlab)-1]
+	index := uint32(len(p.src.sections))
+	c.Values.src = p.src
+	if kind == KindConn {
+		c.Values.owner = index + 1
 		// Its values will follow in the slab (see addValue).
 		n := len(p.valueSlab)
-		s.values = p.valueSlab[n:n:n]
+		c.Values.own = p.valueSlab[n:n:n]
 	}
 	if len(p.sectionSlab) == cap(p.sectionSlab) {
 		p.sectionSlab = make([]section, 0, slabSize/4)
 	}
-	p.sectionSlab = append(p.sectionSlab, s)
-	return &p.sectionSlab[len(p.sectionSlab)-1]
+	p.sectionSlab = append(p.sectionSlab, section{Conn: c, index: index, isDefault: kind == KindConn && name == "%default"})
+	s := &p.sectionSlab[len(p.sectionSlab)-1]
+	p.src.sections = append(p.src.sections, s)
+	return s
 }
 
 // addValue appends v to s's values. A conn section's values are the last
@@ -120,18 +127,19 @@ func (p *parser) newSection(s section) *section {
 // capacity limit makes any other append copy. config setup, which a second
 // section header continues, has a slice of its own.
 func (p *parser) addValue(s *section, v value) {
-	if s.kind != KindConn {
-		s.values = append(s.values, v)
+	own := &s.Values.own
+	if s.Kind != KindConn {
+		*own = append(*own, v)
 		return
 	}
-	n := len(s.values)
+	n := len(*own)
 	if len(p.valueSlab) == cap(p.valueSlab) {
 		slab := make([]value, 0, max(slabSize, 2*(n+1)))
-		p.valueSlab = append(slab, s.values...)
+		p.valueSlab = append(slab, *own...)
 	}
 	p.valueSlab = append(p.valueSlab, v)
 	end := len(p.valueSlab)
-	s.values = p.valueSlab[end-n-1 : end : end]
+	*own = p.valueSlab[end-n-1 : end : end]
 }
 
 // intern numbers a keyword outside the canonical table (an x- comment).
@@ -155,12 +163,12 @@ func (p *parser) storedValue(s *section, kw keywordID, raw string, pos token.Pos
 	if s.isDefault {
 		origin = FromDefault
 	}
-	return value{raw: raw, kw: kw, file: p.file, line: uint32(pos.Line), col: uint32(pos.Column), from: s.index, origin: origin}
+	return value{raw: raw, kw: kw, place: p.place(pos), from: s.index, origin: origin}
 }
 
-// position is where a stored value was written.
-func (src *source) position(v *value) token.Position {
-	return token.Position{Filename: src.files[v.file], Line: int(v.line), Column: int(v.col)}
+// place is pos in the file being read, as numbers.
+func (p *parser) place(pos token.Position) place {
+	return place{file: p.file, line: uint32(pos.Line), col: uint32(pos.Column)}
 }
 
 // addAlso appends an also= name to s; a section's first one is carved
@@ -235,11 +243,11 @@ func (p *parser) header(l line, file string, included bool) {
 		}
 		p.noExtra(l)
 		if p.setup == nil {
-			p.setup = p.newSection(section{kind: KindSetup, name: "setup", pos: l.wordPos})
+			p.setup = p.newSection(KindSetup, "setup", l.wordPos)
 		} else {
 			// Libreswan 4.10 silently drops a second section's keywords;
 			// we merge them, later values winning.
-			p.warns.Addf(l.wordPos, "second \"config setup\" section (first at %s): its keywords are merged, later values win", p.setup.pos)
+			p.warns.Addf(l.wordPos, "second \"config setup\" section (first at %s): its keywords are merged, later values win", p.setup.Pos)
 		}
 		p.cur = p.setup
 	case "conn":
@@ -250,9 +258,7 @@ func (p *parser) header(l line, file string, included bool) {
 			return
 		}
 		p.noExtra(l)
-		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default"})
-		p.sections = append(p.sections, s)
-		p.cur = s
+		p.cur = p.newSection(KindConn, l.arg, l.wordPos)
 	case "include":
 		p.sawHeader = true
 		p.cur = nil
@@ -325,7 +331,7 @@ func (p *parser) param(l line) {
 	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
 	// Libreswan reads a bare auth= as rightauth= and rejects these values.
 	// Any other auth= value is Libreswan's bare rightauth=.
-	if lower(l.word) == "auth" && s.kind == KindConn {
+	if lower(l.word) == "auth" && s.Kind == KindConn {
 		if a := lower(l.arg); a == "esp" || a == "ah" {
 			p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, a)
 			kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
@@ -334,11 +340,11 @@ func (p *parser) param(l line) {
 		}
 		id = p.src.intern(canonical)
 	}
-	if kw.Setup != (s.kind == KindSetup) {
-		if s.kind == KindSetup {
+	if kw.Setup != (s.Kind == KindSetup) {
+		if s.Kind == KindSetup {
 			sectionErr(s, canonical, l.wordPos, "conn keyword %q is not allowed in config setup", l.word)
 		} else {
-			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.name)
+			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.Name)
 		}
 		return
 	}
@@ -348,7 +354,7 @@ func (p *parser) param(l line) {
 	switch kw.Status {
 	case Obsolete:
 		p.warns.Addf(l.wordPos, "obsolete keyword %q ignored%s", l.word, noteSuffix(kw))
-		if s.kind != KindConn {
+		if s.Kind != KindConn {
 			return
 		}
 		// A conn keeps the value, typed, for the renderers of releases
@@ -376,7 +382,7 @@ func (p *parser) param(l line) {
 			return
 		}
 		for name := range strings.FieldsSeq(l.arg) {
-			p.addAlso(s, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
+			p.addAlso(s, alsoRef{name: name, at: p.place(l.argPos), flip: canonical == "alsoflip"})
 		}
 		if strings.TrimSpace(l.arg) == "" {
 			sectionErr(s, "", l.argPos, "%s= needs a conn name", canonical)
@@ -400,12 +406,12 @@ func (p *parser) param(l line) {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
 	v := p.storedValue(s, id, value, l.wordPos)
-	if s.kind != KindConn || s.isDefault {
+	if s.Kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
-		for i := range s.values {
-			if o := &s.values[i]; o.kw == v.kw {
-				if s.kind == KindSetup && o.raw != value {
-					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, p.src.position(o), value)
+		for i := range s.Values.own {
+			if o := &s.Values.own[i]; o.kw == v.kw {
+				if s.Kind == KindSetup && o.raw != value {
+					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, p.src.position(o.place), value)
 				}
 				*o = v
 				return

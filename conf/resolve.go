@@ -20,17 +20,19 @@ func (p *parser) resolve() *Config {
 	cfg := &Config{Version: p.version, Files: slices.Clone(p.src.files)}
 	cfg.Setup = Section{Kind: KindSetup, Name: "setup"}
 	if p.setup != nil {
-		cfg.Setup.Pos = p.setup.pos
-		cfg.Setup.Values = Values{own: p.setup.values, src: p.src}
+		cfg.Setup = p.setup.Section
 		cfg.Setup.Err = sectionErrors(p.setup.bad)
 	}
 	defaults := &Values{src: p.src}
 	var defaultBad []badKeyword
-	byName := make(map[string]*section, len(p.sections))
-	for _, s := range p.sections {
+	byName := make(map[string]*section, len(p.src.sections))
+	for _, s := range p.src.sections {
+		if s.Kind != KindConn {
+			continue
+		}
 		if s.isDefault {
 		next:
-			for _, v := range s.values {
+			for _, v := range s.Values.own {
 				for i := range defaults.own {
 					if defaults.own[i].kw == v.kw {
 						defaults.own[i] = v
@@ -42,24 +44,24 @@ func (p *parser) resolve() *Config {
 			defaultBad = append(defaultBad, s.bad...)
 			continue
 		}
-		if first, dup := byName[s.name]; dup {
+		if first, dup := byName[s.Name]; dup {
 			// Libreswan 4.10's addconn NAME and also= take the first
 			// definition too (its --autoall sends both and pluto keeps
 			// the last): the first is the conn everywhere here.
-			p.warns.Addf(s.pos, "conn %q is defined again (first at %s): this definition is ignored", s.name, first.pos)
+			p.warns.Addf(s.Pos, "conn %q is defined again (first at %s): this definition is ignored", s.Name, first.Pos)
 			s.redefined = true
 			continue
 		}
-		byName[s.name] = s
+		byName[s.Name] = s
 	}
 	used := make([]bool, len(defaultBad))
-	bufs := &resolveBuffers{conns: make([]Conn, 0, len(byName))}
+	bufs := &resolveBuffers{}
 	cfg.Conns = make([]*Conn, 0, len(byName))
-	for _, s := range p.sections {
-		if s.isDefault || s.redefined {
+	for _, s := range p.src.sections {
+		if s.Kind != KindConn || s.isDefault || s.redefined {
 			continue
 		}
-		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, used, p.sections, bufs, p.src))
+		cfg.Conns = append(cfg.Conns, buildConn(s, byName, defaults, defaultBad, used, p.src, bufs))
 	}
 	// A bad %default value that every conn overrides harms none; it is
 	// still worth fixing.
@@ -88,25 +90,16 @@ type merger struct {
 	bufs *resolveBuffers
 }
 
-// resolveBuffers hold what every conn needs a little of: the conns
-// themselves, their also= layers and names are carved from shared slabs,
-// and the work lists are reused, so that 100,000 conns make a few dozen
-// allocations instead of several hundred thousand.
+// resolveBuffers hold what every conn needs a little of: their also=
+// layers and names are carved from shared slabs, and the work lists are
+// reused, so that 100,000 conns make a few dozen allocations instead of
+// several hundred thousand.
 type resolveBuffers struct {
-	conns   []Conn     // room for every conn, allocated once
 	layers  [][]value  // slab of Values.also lists
 	names   []string   // slab of Conn.Also lists
 	merging [][]value  // the conn being merged, before keepLayers
 	also    []string   // its also= sections, before keepNames
 	queue   []alsoItem // also's work list
-}
-
-func (b *resolveBuffers) newConn(c Conn) *Conn {
-	if len(b.conns) == cap(b.conns) {
-		b.conns = make([]Conn, 0, slabSize/4)
-	}
-	b.conns = append(b.conns, c)
-	return &b.conns[len(b.conns)-1]
 }
 
 // keep copies a merged list into its slab. The capacity limit makes a
@@ -128,32 +121,33 @@ func keep[T any](slab *[]T, list []T) []T {
 // its own section's, those of the also= sections it takes, and those of
 // %default for keywords it does not set itself (marked in used); the
 // borrowed ones stay at the bad line and name the conn.
-func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, all []*section, bufs *resolveBuffers, src *source) *Conn {
-	c := bufs.newConn(Conn{Section: Section{Kind: KindConn, Name: s.name, Pos: s.pos}})
-	c.Values = Values{own: s.values, base: defaults, src: src, owner: s.index + 1}
+func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, src *source, bufs *resolveBuffers) *Conn {
+	c := s.Conn
+	c.Values.base = defaults
 	m := &merger{conn: c, src: src, bufs: bufs}
 	for _, b := range s.bad {
 		m.errs = append(m.errs, b.err)
 	}
 	// A key the conn sets twice keeps its first value (Values look the
 	// first up).
-	for i := range s.values {
-		if prev := findIn(s.values[:i], s.values[i].kw); prev != nil {
-			m.repeated(prev, &s.values[i])
+	own := c.Values.own
+	for i := range own {
+		if prev := findIn(own[:i], own[i].kw); prev != nil {
+			m.repeated(prev, &own[i])
 		}
 	}
 	if len(s.also) > 0 {
 		// Merged in reused buffers, then kept at their final size.
 		c.Values.also = bufs.merging[:0]
 		c.Also = bufs.also[:0]
-		m.also(s, byName, all)
+		m.also(s, byName)
 		bufs.merging, bufs.also = c.Values.also, c.Also
 		c.Values.also = keep(&bufs.layers, c.Values.also)
 		c.Also = keep(&bufs.names, c.Also)
 	}
 	for i, b := range defaultBad {
 		if b.keyword == "" || !c.Values.ownValue(b.keyword) {
-			m.errs.Addf(b.err.Pos, "%s (in conn %%default, used by conn %q)", b.err.Msg, s.name)
+			m.errs.Addf(b.err.Pos, "%s (in conn %%default, used by conn %q)", b.err.Msg, s.Name)
 			used[i] = true
 		}
 	}
@@ -191,7 +185,7 @@ type alsoItem struct {
 	flip   bool
 }
 
-func (m *merger) also(s *section, byName map[string]*section, all []*section) {
+func (m *merger) also(s *section, byName map[string]*section) {
 	queue := m.bufs.queue[:0]
 	defer func() { m.bufs.queue = queue }()
 	for _, r := range s.also {
@@ -203,7 +197,7 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 		for j := queue[i].parent; j >= 0; j = queue[j].parent {
 			names = append(names, queue[j].ref.name)
 		}
-		names = append(names, s.name)
+		names = append(names, s.Name)
 		slices.Reverse(names)
 		return names
 	}
@@ -214,10 +208,10 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 				return true
 			}
 		}
-		return s.name == name
+		return s.Name == name
 	}
 	var visitedBuf [8]string
-	visited := append(visitedBuf[:0], s.name)
+	visited := append(visitedBuf[:0], s.Name)
 	for i := 0; i < len(queue); i++ {
 		it := queue[i]
 		name := it.ref.name
@@ -225,9 +219,9 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 			target := byName[name]
 			where := ""
 			if target != nil {
-				where = fmt.Sprintf(" (conn %q at %s)", name, target.pos)
+				where = fmt.Sprintf(" (conn %q at %s)", name, target.Pos)
 			}
-			m.errs.Addf(it.ref.pos, "also=%q cycle: %s%s", name, strings.Join(append(chain(i), name), " → "), where)
+			m.errs.Addf(m.src.position(it.ref.at), "also=%q cycle: %s%s", name, strings.Join(append(chain(i), name), " → "), where)
 			continue
 		}
 		if slices.Contains(visited, name) {
@@ -237,15 +231,15 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 		// The conn itself takes one of the ALSO_LIMIT slots: Libreswan
 		// 4.10 fails the 32nd also= section.
 		if len(m.conn.Also) >= alsoLimit-1 {
-			m.errs.Addf(it.ref.pos, "conn %q uses more than %d also= sections counting itself: Libreswan allows %d also= sections", s.name, alsoLimit, alsoLimit-1)
+			m.errs.Addf(m.src.position(it.ref.at), "conn %q uses more than %d also= sections counting itself: Libreswan allows %d also= sections", s.Name, alsoLimit, alsoLimit-1)
 			return
 		}
 		if name == "%default" {
 			// also=%default re-applies the defaults at conn strength.
 			m.conn.Also = append(m.conn.Also, name)
-			for _, d := range all {
+			for _, d := range m.src.sections {
 				if d.isDefault {
-					m.add(d.values, it.flip)
+					m.add(d.Values.own, it.flip)
 				}
 			}
 			continue
@@ -253,18 +247,18 @@ func (m *merger) also(s *section, byName map[string]*section, all []*section) {
 		if target := byName[name]; target != nil {
 			m.conn.Also = append(m.conn.Also, name)
 			for _, b := range target.bad {
-				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.name)
+				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.Name)
 			}
-			m.add(target.values, it.flip)
+			m.add(target.Values.own, it.flip)
 			for _, r := range target.also {
 				queue = append(queue, alsoItem{ref: r, parent: i, flip: it.flip != r.flip})
 			}
 			continue
 		}
 		if it.parent >= 0 {
-			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q through %s)", name, name, s.name, strings.Join(append(chain(i), name), " → "))
+			m.errs.Addf(m.src.position(it.ref.at), "also=%q: no conn %q (needed by conn %q through %s)", name, name, s.Name, strings.Join(append(chain(i), name), " → "))
 		} else {
-			m.errs.Addf(it.ref.pos, "also=%q: no conn %q (needed by conn %q)", name, name, s.name)
+			m.errs.Addf(m.src.position(it.ref.at), "also=%q: no conn %q (needed by conn %q)", name, name, s.Name)
 		}
 	}
 }
@@ -303,10 +297,10 @@ func (m *merger) repeated(prev, v *value) {
 		return
 	}
 	from := "the conn"
-	if f := m.src.sections[v.from]; f != m.conn.Name {
+	if f := m.src.sections[v.from].Name; f != m.conn.Name {
 		from = fmt.Sprintf("also=%q", f)
 	}
-	m.errs.Addf(m.src.position(v), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, from, m.src.position(prev))
+	m.errs.Addf(m.src.position(v.place), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, from, m.src.position(prev.place))
 }
 
 func harmlessRepeat(name string, a, b *value) bool {

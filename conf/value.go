@@ -62,19 +62,21 @@ type Values struct {
 // value is a parsed value as Values keep it: 40 bytes instead of a Value's
 // 88, with the keyword, file and section as numbers into the source.
 type value struct {
-	raw       string
-	kw        keywordID
-	file      uint32 // index in source.files
-	line, col uint32
-	from      uint32 // index in source.sections
-	origin    Origin // FromDefault or FromConn, as parsed
+	raw string
+	kw  keywordID
+	place
+	from   uint32 // index in source.sections
+	origin Origin // FromDefault or FromConn, as parsed
 }
+
+// place is a position as numbers: file is an index in source.files.
+type place struct{ file, line, col uint32 }
 
 // source holds the names the values of one configuration refer to.
 type source struct {
 	files      []string
-	sections   []string // section names, by index
-	comments   []string // x- keywords, numbered after the canonical names
+	sections   []*section // every section, config setup included, in file order
+	comments   []string   // x- keywords, numbered after the canonical names
 	commentIDs map[string]keywordID
 }
 
@@ -105,10 +107,15 @@ func (src *source) value(v *value) Value {
 	return Value{
 		Keyword: src.name(v.kw),
 		Raw:     v.raw,
-		Pos:     token.Position{Filename: src.files[v.file], Line: int(v.line), Column: int(v.col)},
+		Pos:     src.position(v.place),
 		Origin:  v.origin,
-		From:    src.sections[v.from],
+		From:    src.sections[v.from].Name,
 	}
+}
+
+// position is the Position of a place.
+func (src *source) position(pl place) token.Position {
+	return token.Position{Filename: src.files[pl.file], Line: int(pl.line), Column: int(pl.col)}
 }
 
 // ref is a value found: a stored one or one of Values.extra.
@@ -139,7 +146,7 @@ func (vs *Values) pos(r ref) token.Position {
 	if r.x != nil {
 		return r.x.Pos
 	}
-	return vs.src.position(r.v)
+	return vs.src.position(r.v.place)
 }
 
 // view returns the Value of r with its origin as seen from vs: a value
@@ -151,7 +158,7 @@ func (vs *Values) view(r ref) Value {
 	} else {
 		x = vs.src.value(r.v)
 	}
-	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections[vs.owner-1] {
+	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections[vs.owner-1].Name {
 		x.Origin = FromAlso
 	}
 	return x
