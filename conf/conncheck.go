@@ -16,30 +16,31 @@ import (
 func checkConn(c *Conn) token.ErrorList {
 	var errs token.ErrorList
 	ids := checkIDs()
+	f := c.finder()
 	for i, e := range endKeywords {
 		// confread.c: "cannot specify both %ssubnet= and %saddresspool=".
-		if at, ok := conflict(c, ids.end[i].subnet, ids.end[i].addresspool); ok {
+		if at, ok := conflict(f, ids.end[i].subnet, ids.end[i].addresspool); ok {
 			errs.Addf(at, "cannot specify both %ssubnet= and %saddresspool=", e.end, e.end)
 		}
 		// confread.c: "only one of %scert and %sckaid can be specified".
-		if at, ok := conflict(c, ids.end[i].cert, ids.end[i].ckaid); ok {
+		if at, ok := conflict(f, ids.end[i].cert, ids.end[i].ckaid); ok {
 			errs.Addf(at, "only one of %scert and %sckaid can be specified", e.end, e.end)
 		}
 	}
 	for i, e := range endKeywords {
 		// confread.c: a sourceip must be an IP address ("bad value for
 		// leftsourceip="); a name is not resolved.
-		if v := c.findCanonical(ids.end[i].sourceip); v.found() {
+		if v := f.find(ids.end[i].sourceip); v.found() {
 			if _, err := netip.ParseAddr(v.raw()); err != nil {
 				errs.Addf(c.pos(v), "bad value for %ssourceip=%s: not an IP address", e.end, v.raw())
 			}
 		}
 	}
-	ikev1 := isIKEv1(c)
+	ikev1 := isIKEv1(f)
 	for i, e := range endKeywords {
 		// confread.c: "The vnet: and vhost: keywords are only valid for
 		// IKEv1 connections".
-		if v := c.findCanonical(ids.end[i].subnet); v.found() && !ikev1 {
+		if v := f.find(ids.end[i].subnet); v.found() && !ikev1 {
 			if l := lower(v.raw()); strings.HasPrefix(l, "vhost:") || strings.HasPrefix(l, "vnet:") {
 				errs.Addf(c.pos(v), "%ssubnet=%s: vnet: and vhost: are only valid for IKEv1 conns (ikev2=no)", e.end, v.raw())
 			}
@@ -48,9 +49,9 @@ func checkConn(c *Conn) token.ErrorList {
 	// confread.c parses a nexthop in the conn's host address family
 	// (hostaddrfamily=, else IPv6 when a host or nexthop is IPv6): an
 	// address of the other family is looked up as a name and fails.
-	v6 := hostFamilyIPv6(c)
+	v6 := hostFamilyIPv6(f)
 	for i, e := range endKeywords {
-		if v := c.findCanonical(ids.end[i].nexthop); v.found() {
+		if v := f.find(ids.end[i].nexthop); v.found() {
 			if a, err := netip.ParseAddr(v.raw()); err == nil && a.Is6() != v6 {
 				fam := "IPv4"
 				if v6 {
@@ -105,12 +106,12 @@ var checkIDs = sync.OnceValue(func() (ids struct {
 
 // conflict reports whether both keywords are set, with the position of the
 // one that comes last in the file.
-func conflict(c *Conn, a, b keywordID) (token.Position, bool) {
-	ra, rb := c.findCanonical(a), c.findCanonical(b)
+func conflict(f finder, a, b keywordID) (token.Position, bool) {
+	ra, rb := f.find(a), f.find(b)
 	if !ra.found() || !rb.found() {
 		return token.Position{}, false
 	}
-	pa, pb := c.pos(ra), c.pos(rb)
+	pa, pb := f.vs.pos(ra), f.vs.pos(rb)
 	if pa.Filename == pb.Filename && pa.Line > pb.Line {
 		return pa, true
 	}
@@ -119,8 +120,8 @@ func conflict(c *Conn, a, b keywordID) (token.Position, bool) {
 
 // isIKEv1 reports whether ikev2= selects IKEv1 (Libreswan 4.10: never, no
 // and permit; unset means IKEv2).
-func isIKEv1(c *Conn) bool {
-	switch lower(c.findCanonical(checkIDs().ikev2).rawOrEmpty()) {
+func isIKEv1(f finder) bool {
+	switch lower(f.find(checkIDs().ikev2).rawOrEmpty()) {
 	case "never", "no", "permit":
 		return true
 	}
@@ -136,16 +137,16 @@ var ikev1Authby = map[string]bool{"rsasig": true, "secret": true, "never": true,
 // hostFamilyIPv6 reports whether the conn's hosts are IPv6, as Libreswan
 // 4.10 decides it: hostaddrfamily= when set, else whether left, right or a
 // nexthop is an IPv6 address, %defaultroute6 or %any6.
-func hostFamilyIPv6(c *Conn) bool {
+func hostFamilyIPv6(f finder) bool {
 	ids := checkIDs()
-	switch lower(c.findCanonical(ids.hostaddrfamily).rawOrEmpty()) {
+	switch lower(f.find(ids.hostaddrfamily).rawOrEmpty()) {
 	case "ipv6", "v6", "inet6":
 		return true
 	case "ipv4", "v4", "inet":
 		return false
 	}
 	for _, id := range ids.hostFamily {
-		v := lower(c.findCanonical(id).rawOrEmpty())
+		v := lower(f.find(id).rawOrEmpty())
 		if strings.Contains(v, ":") || v == "%defaultroute6" || v == "%any6" {
 			return true
 		}

@@ -20,11 +20,12 @@ func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
 func deriveSourceIPSubnet(vs *Values) {
 	for i := range endKeywords {
 		ids := checkIDs().end[i]
-		p := vs.findCanonical(ids.sourceip)
-		if !p.found() || vs.findCanonical(ids.subnet).found() {
+		f := vs.finder()
+		p := f.find(ids.sourceip)
+		if !p.found() || f.find(ids.subnet).found() {
 			continue
 		}
-		if vs.findCanonical(ids.addresspool).found() {
+		if f.find(ids.addresspool).found() {
 			// Libreswan derives the subnet here too, but printed it
 			// reads back as "subnet and addresspool", which fails the
 			// conn: we keep the conn as written so that readwriteconf

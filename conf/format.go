@@ -36,14 +36,16 @@ func Format(w io.Writer, cfg *Config) error {
 
 func writeValues(bw *bufio.Writer, vs *Values, buf []entry) []entry {
 	buf = vs.collect(buf)
-	for _, e := range buf {
-		if e.k != nil && e.k.Status == Obsolete {
+	for i := range buf {
+		e := &buf[i]
+		if k := vs.keyword(e); k != nil && k.Status == Obsolete {
 			continue // kept for the pluto model only; Libreswan ignores it
 		}
+		name := vs.name(e)
 		bw.WriteByte('\t')
-		bw.WriteString(e.name)
+		bw.WriteString(name)
 		bw.WriteByte('=')
-		if isComment(e.name) {
+		if isComment(name) {
 			bw.WriteString(e.raw()) // an x- value runs to the end of the line
 		} else {
 			bw.WriteString(quote(e.raw()))
