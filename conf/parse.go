@@ -15,8 +15,8 @@ import (
 type section struct {
 	*Conn
 	also      []alsoRef
-	bad       []badKeyword // keywords that were wrong: the section's own errors
-	index     uint32       // in source.sections: the From of its values
+	bad       *[]badKeyword // keywords that were wrong: the section's own errors (seldom any)
+	index     uint32        // in source.sections: the From of its values
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
 	redefined bool // a second conn of an earlier conn's name: ignored
@@ -41,7 +41,18 @@ type badKeyword struct {
 // it makes a conn (and every conn that takes s by also= or as %default)
 // unusable, and leaves only that keyword out of config setup.
 func sectionErr(s *section, keyword string, pos token.Position, format string, args ...any) {
-	s.bad = append(s.bad, badKeyword{keyword, &token.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	if s.bad == nil {
+		s.bad = new([]badKeyword)
+	}
+	*s.bad = append(*s.bad, badKeyword{keyword, &token.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+}
+
+// errors returns the section's own errors.
+func (s *section) errors() []badKeyword {
+	if s.bad == nil {
+		return nil
+	}
+	return *s.bad
 }
 
 // keywordLookup is a cached LookupKeyword result.
@@ -91,10 +102,9 @@ type parser struct {
 	// Values and sections are carved from slabs: one allocation per
 	// slabSize of them instead of one each (100,000 conns make 400,000
 	// values).
-	valueSlab   []value
-	sectionSlab []section
-	connSlab    []Conn
-	alsoSlab    []alsoRef // sections' first also= names
+	valueSlab []value
+	connSlab  []Conn
+	alsoSlab  []alsoRef // sections' first also= names
 }
 
 // newSection starts a section, numbered as the From of its values.
@@ -104,7 +114,7 @@ func (p *parser) newSection(kind SectionKind, name string, pos token.Position) *
 	}
 	p.connSlab = append(p.connSlab, Conn{Section: Section{Kind: kind, Name: name, Pos: pos}})
 	c := &p.connSlab[len(p.connSlab)-1]
-	index := uint32(len(p.src.sections))
+	index := p.src.sections.n
 	c.Values.src = p.src
 	if kind == KindConn {
 		c.Values.owner = index + 1
@@ -112,13 +122,40 @@ func (p *parser) newSection(kind SectionKind, name string, pos token.Position) *
 		n := len(p.valueSlab)
 		c.Values.own = p.valueSlab[n:n:n]
 	}
-	if len(p.sectionSlab) == cap(p.sectionSlab) {
-		p.sectionSlab = make([]section, 0, slabSize/4)
+	return p.src.sections.add(section{Conn: c, index: index, isDefault: kind == KindConn && name == "%default"})
+}
+
+// sectionList holds every section, numbered in file order, in chunks: no
+// list of 100,000 pointers, nor its copies as it grows.
+type sectionList struct {
+	chunks [][]section
+	n      uint32
+}
+
+const sectionChunk = 256
+
+func (l *sectionList) add(s section) *section {
+	if l.n%sectionChunk == 0 {
+		l.chunks = append(l.chunks, make([]section, 0, sectionChunk))
 	}
-	p.sectionSlab = append(p.sectionSlab, section{Conn: c, index: index, isDefault: kind == KindConn && name == "%default"})
-	s := &p.sectionSlab[len(p.sectionSlab)-1]
-	p.src.sections = append(p.src.sections, s)
-	return s
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, s)
+	l.n++
+	return &(*c)[len(*c)-1]
+}
+
+// at is section number i.
+func (l *sectionList) at(i uint32) *section { return &l.chunks[i/sectionChunk][i%sectionChunk] }
+
+// all yields every section in file order.
+func (l *sectionList) all(yield func(*section) bool) {
+	for _, c := range l.chunks {
+		for i := range c {
+			if !yield(&c[i]) {
+				return
+			}
+		}
+	}
 }
 
 // addValue appends v to s's values. A conn section's values are the last

@@ -21,12 +21,12 @@ func (p *parser) resolve() *Config {
 	cfg.Setup = Section{Kind: KindSetup, Name: "setup"}
 	if p.setup != nil {
 		cfg.Setup = p.setup.Section
-		cfg.Setup.Err = sectionErrors(p.setup.bad)
+		cfg.Setup.Err = sectionErrors(p.setup.errors())
 	}
 	defaults := &Values{src: p.src}
 	var defaultBad []badKeyword
-	byName := make(map[string]*section, len(p.src.sections))
-	for _, s := range p.src.sections {
+	byName := make(map[string]*section, p.src.sections.n)
+	for s := range p.src.sections.all {
 		if s.Kind != KindConn {
 			continue
 		}
@@ -41,7 +41,7 @@ func (p *parser) resolve() *Config {
 				}
 				defaults.own = append(defaults.own, v)
 			}
-			defaultBad = append(defaultBad, s.bad...)
+			defaultBad = append(defaultBad, s.errors()...)
 			continue
 		}
 		if first, dup := byName[s.Name]; dup {
@@ -57,7 +57,7 @@ func (p *parser) resolve() *Config {
 	used := make([]bool, len(defaultBad))
 	bufs := &resolveBuffers{}
 	cfg.Conns = make([]*Conn, 0, len(byName))
-	for _, s := range p.src.sections {
+	for s := range p.src.sections.all {
 		if s.Kind != KindConn || s.isDefault || s.redefined {
 			continue
 		}
@@ -125,7 +125,7 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 	c := s.Conn
 	c.Values.base = defaults
 	m := &merger{conn: c, src: src, bufs: bufs}
-	for _, b := range s.bad {
+	for _, b := range s.errors() {
 		m.errs = append(m.errs, b.err)
 	}
 	// A key the conn sets twice keeps its first value (Values look the
@@ -237,7 +237,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 		if name == "%default" {
 			// also=%default re-applies the defaults at conn strength.
 			m.conn.Also = append(m.conn.Also, name)
-			for _, d := range m.src.sections {
+			for d := range m.src.sections.all {
 				if d.isDefault {
 					m.add(d.Values.own, it.flip)
 				}
@@ -246,7 +246,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 		}
 		if target := byName[name]; target != nil {
 			m.conn.Also = append(m.conn.Also, name)
-			for _, b := range target.bad {
+			for _, b := range target.errors() {
 				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.Name)
 			}
 			m.add(target.Values.own, it.flip)
@@ -297,7 +297,7 @@ func (m *merger) repeated(prev, v *value) {
 		return
 	}
 	from := "the conn"
-	if f := m.src.sections[v.from].Name; f != m.conn.Name {
+	if f := m.src.sections.at(v.from).Name; f != m.conn.Name {
 		from = fmt.Sprintf("also=%q", f)
 	}
 	m.errs.Addf(m.src.position(v.place), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, from, m.src.position(prev.place))

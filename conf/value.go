@@ -75,8 +75,8 @@ type place struct{ file, line, col uint32 }
 // source holds the names the values of one configuration refer to.
 type source struct {
 	files      []string
-	sections   []*section // every section, config setup included, in file order
-	comments   []string   // x- keywords, numbered after the canonical names
+	sections   sectionList // every section, config setup included, in file order
+	comments   []string    // x- keywords, numbered after the canonical names
 	commentIDs map[string]keywordID
 }
 
@@ -109,7 +109,7 @@ func (src *source) value(v *value) Value {
 		Raw:     v.raw,
 		Pos:     src.position(v.place),
 		Origin:  v.origin,
-		From:    src.sections[v.from].Name,
+		From:    src.sections.at(v.from).Name,
 	}
 }
 
@@ -158,7 +158,7 @@ func (vs *Values) view(r ref) Value {
 	} else {
 		x = vs.src.value(r.v)
 	}
-	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections[vs.owner-1].Name {
+	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections.at(vs.owner-1).Name {
 		x.Origin = FromAlso
 	}
 	return x
