@@ -115,7 +115,7 @@ func (p *parser) newSection(kind SectionKind, name string, pos token.Position) *
 	p.connSlab = append(p.connSlab, Conn{Section: Section{Kind: kind, Name: name, Pos: pos}})
 	c := &p.connSlab[len(p.connSlab)-1]
 	index := p.src.sections.n
-	c.Values.src = p.src
+	c.Values.src, c.Values.self = p.src, index
 	if kind == KindConn {
 		c.Values.owner = index + 1
 		// Its values will follow in the slab (see addValue).
@@ -195,12 +195,8 @@ func (src *source) intern(name string) keywordID {
 }
 
 // storedValue is the value of a parameter line, numbered.
-func (p *parser) storedValue(s *section, kw keywordID, raw string, pos token.Position) value {
-	origin := FromConn
-	if s.isDefault {
-		origin = FromDefault
-	}
-	return value{raw: raw, kw: kw, place: p.place(pos), from: s.index, origin: origin}
+func (p *parser) storedValue(kw keywordID, raw string, pos token.Position) value {
+	return value{raw: raw, kw: kw, place: p.place(pos)}
 }
 
 // place is pos in the file being read, as numbers.
@@ -357,7 +353,7 @@ func (p *parser) param(l line) {
 		return
 	}
 	if isComment(l.word) {
-		p.addValue(s, p.storedValue(s, p.src.intern(l.word), l.arg, l.wordPos))
+		p.addValue(s, p.storedValue(p.src.intern(l.word), l.arg, l.wordPos))
 		return
 	}
 	kw, side, canonical, id := p.lookupKeyword(l.word)
@@ -442,7 +438,7 @@ func (p *parser) param(l line) {
 	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
-	v := p.storedValue(s, id, value, l.wordPos)
+	v := p.storedValue(id, value, l.wordPos)
 	if s.Kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
 		for i := range s.Values.own {

@@ -31,6 +31,9 @@ func (p *parser) resolve() *Config {
 			continue
 		}
 		if s.isDefault {
+			if len(defaults.own) == 0 {
+				defaults.self = s.index // From and Origin of them all: "%default"
+			}
 		next:
 			for _, v := range s.Values.own {
 				for i := range defaults.own {
@@ -95,11 +98,12 @@ type merger struct {
 // reused, so that 100,000 conns make a few dozen allocations instead of
 // several hundred thousand.
 type resolveBuffers struct {
-	layers  [][]value  // slab of Values.also lists
+	layers  []layer    // slab of Values.also lists
 	names   []string   // slab of Conn.Also lists
-	merging [][]value  // the conn being merged, before keepLayers
-	also    []string   // its also= sections, before keepNames
+	merging []layer    // the conn being merged, before keep
+	also    []string   // its also= sections, before keep
 	queue   []alsoItem // also's work list
+	last    []layer    // the last kept Values.also, shared by conns that merge the same
 }
 
 // keep copies a merged list into its slab. The capacity limit makes a
@@ -133,7 +137,7 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 	own := c.Values.own
 	for i := range own {
 		if prev := findIn(own[:i], own[i].kw); prev != nil {
-			m.repeated(prev, &own[i])
+			m.repeated(prev, &own[i], s.index)
 		}
 	}
 	if len(s.also) > 0 {
@@ -142,7 +146,12 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 		c.Also = bufs.also[:0]
 		m.also(s, byName)
 		bufs.merging, bufs.also = c.Values.also, c.Also
-		c.Values.also = keep(&bufs.layers, c.Values.also)
+		// Conns written alike (also=common) merge the same sections:
+		// they share one list.
+		if !sameLayers(c.Values.also, bufs.last) {
+			bufs.last = keep(&bufs.layers, c.Values.also)
+		}
+		c.Values.also = bufs.last
 		c.Also = keep(&bufs.names, c.Also)
 	}
 	for i, b := range defaultBad {
@@ -158,6 +167,20 @@ func buildConn(s *section, byName map[string]*section, defaults *Values, default
 	return c
 }
 
+// sameLayers reports whether a and b hold the same sections' values.
+func sameLayers(a, b []layer) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i].vals, b[i].vals
+		if a[i].from != b[i].from || len(x) != len(y) || len(x) > 0 && &x[0] != &y[0] {
+			return false
+		}
+	}
+	return true
+}
+
 // ownValue reports whether the conn sets kw itself or through also=, not
 // only by %default.
 func (vs *Values) ownValue(kw string) bool {
@@ -169,7 +192,7 @@ func (vs *Values) ownValue(kw string) bool {
 		return true
 	}
 	for _, l := range vs.also {
-		if findIn(l, id) != nil {
+		if findIn(l.vals, id) != nil {
 			return true
 		}
 	}
@@ -239,7 +262,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 			m.conn.Also = append(m.conn.Also, name)
 			for d := range m.src.sections.all {
 				if d.isDefault {
-					m.add(d.Values.own, it.flip)
+					m.add(layer{d.Values.own, d.index}, it.flip)
 				}
 			}
 			continue
@@ -249,7 +272,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 			for _, b := range target.errors() {
 				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.Name)
 			}
-			m.add(target.Values.own, it.flip)
+			m.add(layer{target.Values.own, target.index}, it.flip)
 			for _, r := range target.also {
 				queue = append(queue, alsoItem{ref: r, parent: i, flip: it.flip != r.flip})
 			}
@@ -268,39 +291,39 @@ func (m *merger) also(s *section, byName map[string]*section) {
 // value; it keeps the conn from loading unless the key is numeric, enum or
 // boolean (or a literal address) repeated with the same value, as in
 // Libreswan 4.10.
-func (m *merger) add(vals []value, flip bool) {
+func (m *merger) add(l layer, flip bool) {
 	if flip {
-		vals = m.flipped(vals)
+		l.vals = m.flipped(l.vals)
 	}
 	vs := &m.conn.Values
-	for i := range vals {
-		v := &vals[i]
+	for i := range l.vals {
+		v := &l.vals[i]
 		// A conn's values are few: a linear search beats a map per conn.
 		prev := findIn(vs.own, v.kw)
 		for j := 0; prev == nil && j < len(vs.also); j++ {
-			prev = findIn(vs.also[j], v.kw)
+			prev = findIn(vs.also[j].vals, v.kw)
 		}
 		if prev == nil {
-			prev = findIn(vals[:i], v.kw)
+			prev = findIn(l.vals[:i], v.kw)
 		}
 		if prev != nil {
-			m.repeated(prev, v)
+			m.repeated(prev, v, l.from)
 		}
 	}
-	vs.also = append(vs.also, vals)
+	vs.also = append(vs.also, l)
 }
 
-// repeated reports v, set again after prev at conn strength, unless the
-// repeat is harmless.
-func (m *merger) repeated(prev, v *value) {
+// repeated reports v, of section number from, set again after prev at
+// conn strength, unless the repeat is harmless.
+func (m *merger) repeated(prev, v *value, from uint32) {
 	if harmlessRepeat(m.src.name(v.kw), prev, v) {
 		return
 	}
-	from := "the conn"
-	if f := m.src.sections.at(v.from).Name; f != m.conn.Name {
-		from = fmt.Sprintf("also=%q", f)
+	by := "the conn"
+	if f := m.src.sections.at(from).Name; f != m.conn.Name {
+		by = fmt.Sprintf("also=%q", f)
 	}
-	m.errs.Addf(m.src.position(v.place), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, from, m.src.position(prev.place))
+	m.errs.Addf(m.src.position(v.place), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, by, m.src.position(prev.place))
 }
 
 func harmlessRepeat(name string, a, b *value) bool {

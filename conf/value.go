@@ -51,22 +51,28 @@ type Value struct {
 // Value only when asked: a configuration of 100,000 conns stays small.
 // The zero value is empty and ready to use.
 type Values struct {
-	own   []value   // the section's own values; the first of a keyword wins
-	also  [][]value // a conn's also= sections' values, in merge order, after own
-	base  *Values   // the accumulated %default, consulted last
-	src   *source   // the names behind the numbers of own, also and base
-	extra []Value   // values given to Set and derived ones, consulted first
-	owner uint32    // 1 + the conn's index in src.sections: others' values came by also=
+	own   []value // the section's own values; the first of a keyword wins
+	also  []layer // a conn's also= sections' values, in merge order, after own
+	base  *Values // the accumulated %default, consulted last
+	src   *source // the names behind the numbers of own, also and base
+	extra []Value // values given to Set and derived ones, consulted first
+	owner uint32  // 1 + the conn's index in src.sections: others' values came by also=
+	self  uint32  // the index in src.sections of the section own came from
 }
 
-// value is a parsed value as Values keep it: 40 bytes instead of a Value's
-// 88, with the keyword, file and section as numbers into the source.
+// layer is the values of one also= section as a conn takes them.
+type layer struct {
+	vals []value
+	from uint32 // the section's index in source.sections: its values' From
+}
+
+// value is a parsed value as Values keep it: 32 bytes instead of a Value's
+// 88, with the keyword and file as numbers into the source. The section it
+// came from (From, and so Origin) is that of the list holding it.
 type value struct {
 	raw string
 	kw  keywordID
 	place
-	from   uint32 // index in source.sections
-	origin Origin // FromDefault or FromConn, as parsed
 }
 
 // place is a position as numbers: file is an index in source.files.
@@ -102,14 +108,19 @@ func (src *source) name(id keywordID) string {
 	return src.comments[int(id)-len(names)]
 }
 
-// value builds the Value of a stored value.
-func (src *source) value(v *value) Value {
+// value builds the Value of a stored value of section number from.
+func (src *source) value(v *value, from uint32) Value {
+	s := src.sections.at(from)
+	origin := FromConn
+	if s.isDefault {
+		origin = FromDefault
+	}
 	return Value{
 		Keyword: src.name(v.kw),
 		Raw:     v.raw,
 		Pos:     src.position(v.place),
-		Origin:  v.origin,
-		From:    src.sections.at(v.from).Name,
+		Origin:  origin,
+		From:    s.Name,
 	}
 }
 
@@ -118,10 +129,12 @@ func (src *source) position(pl place) token.Position {
 	return token.Position{Filename: src.files[pl.file], Line: int(pl.line), Column: int(pl.col)}
 }
 
-// ref is a value found: a stored one or one of Values.extra.
+// ref is a value found: a stored one of section number from, or one of
+// Values.extra.
 type ref struct {
-	v *value
-	x *Value
+	v    *value
+	x    *Value
+	from uint32
 }
 
 func (r ref) found() bool { return r.v != nil || r.x != nil }
@@ -156,7 +169,7 @@ func (vs *Values) view(r ref) Value {
 	if r.x != nil {
 		x = *r.x
 	} else {
-		x = vs.src.value(r.v)
+		x = vs.src.value(r.v, r.from)
 	}
 	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections.at(vs.owner-1).Name {
 		x.Origin = FromAlso
@@ -196,11 +209,11 @@ func (vs *Values) find(id keywordID, name string) ref {
 	}
 	for v := vs; v != nil; v = v.base {
 		if p := findIn(v.own, id); p != nil {
-			return ref{v: p}
+			return ref{v: p, from: v.self}
 		}
 		for _, l := range v.also {
-			if p := findIn(l, id); p != nil {
-				return ref{v: p}
+			if p := findIn(l.vals, id); p != nil {
+				return ref{v: p, from: l.from}
 			}
 		}
 	}
@@ -234,8 +247,8 @@ func (vs *Values) finder() finder {
 			mask |= 1 << (v.own[i].kw % 64)
 		}
 		for _, l := range v.also {
-			for i := range l {
-				mask |= 1 << (l[i].kw % 64)
+			for i := range l.vals {
+				mask |= 1 << (l.vals[i].kw % 64)
 			}
 		}
 	}
@@ -327,7 +340,7 @@ func (vs *Values) collect(buf []entry) []entry {
 		}
 		buf = append(buf, e)
 	}
-	add := func(vals []value) {
+	add := func(vals []value, from uint32) {
 	next:
 		for i := range vals {
 			v := &vals[i]
@@ -336,7 +349,7 @@ func (vs *Values) collect(buf []entry) []entry {
 					continue next
 				}
 			}
-			e := entry{order: commentOrder, kw: v.kw, ref: ref{v: v}}
+			e := entry{order: commentOrder, kw: v.kw, ref: ref{v: v, from: from}}
 			if int(v.kw) < len(names) {
 				e.order = names[v.kw].order
 			}
@@ -344,9 +357,9 @@ func (vs *Values) collect(buf []entry) []entry {
 		}
 	}
 	for v := vs; v != nil; v = v.base {
-		add(v.own)
+		add(v.own, v.self)
 		for _, l := range v.also {
-			add(l)
+			add(l.vals, l.from)
 		}
 	}
 	if len(buf) > 24 {
