@@ -25,7 +25,7 @@ func (p *parser) resolve() *Config {
 	}
 	defaults := &Values{src: p.src}
 	var defaultBad []badKeyword
-	byName := make(map[string]*section, p.src.sections.n)
+	byName := newConnIndex(p.src, int(p.src.sections.n))
 	for s := range p.src.sections.all {
 		if s.Kind != KindConn {
 			continue
@@ -47,7 +47,7 @@ func (p *parser) resolve() *Config {
 			defaultBad = append(defaultBad, s.errors()...)
 			continue
 		}
-		if first, dup := byName[s.Name]; dup {
+		if first := byName.add(s); first != s {
 			// Libreswan 4.10's addconn NAME and also= take the first
 			// definition too (its --autoall sends both and pluto keeps
 			// the last): the first is the conn everywhere here.
@@ -55,11 +55,10 @@ func (p *parser) resolve() *Config {
 			s.redefined = true
 			continue
 		}
-		byName[s.Name] = s
 	}
 	used := make([]bool, len(defaultBad))
 	bufs := &resolveBuffers{}
-	cfg.Conns = make([]*Conn, 0, len(byName))
+	cfg.Conns = make([]*Conn, 0, byName.n)
 	for s := range p.src.sections.all {
 		if s.Kind != KindConn || s.isDefault || s.redefined {
 			continue
@@ -125,7 +124,7 @@ func keep[T any](slab *[]T, list []T) []T {
 // its own section's, those of the also= sections it takes, and those of
 // %default for keywords it does not set itself (marked in used); the
 // borrowed ones stay at the bad line and name the conn.
-func buildConn(s *section, byName map[string]*section, defaults *Values, defaultBad []badKeyword, used []bool, src *source, bufs *resolveBuffers) *Conn {
+func buildConn(s *section, byName *connIndex, defaults *Values, defaultBad []badKeyword, used []bool, src *source, bufs *resolveBuffers) *Conn {
 	c := s.Conn
 	c.Values.base = defaults
 	m := &merger{conn: c, src: src, bufs: bufs}
@@ -208,7 +207,7 @@ type alsoItem struct {
 	flip   bool
 }
 
-func (m *merger) also(s *section, byName map[string]*section) {
+func (m *merger) also(s *section, byName *connIndex) {
 	queue := m.bufs.queue[:0]
 	defer func() { m.bufs.queue = queue }()
 	for _, r := range s.also {
@@ -239,7 +238,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 		it := queue[i]
 		name := it.ref.name
 		if inChain(i, name) {
-			target := byName[name]
+			target := byName.get(name)
 			where := ""
 			if target != nil {
 				where = fmt.Sprintf(" (conn %q at %s)", name, target.Pos)
@@ -267,7 +266,7 @@ func (m *merger) also(s *section, byName map[string]*section) {
 			}
 			continue
 		}
-		if target := byName[name]; target != nil {
+		if target := byName.get(name); target != nil {
 			m.conn.Also = append(m.conn.Also, name)
 			for _, b := range target.errors() {
 				m.errs.Addf(b.err.Pos, "%s (in conn %q, used by conn %q through also=)", b.err.Msg, name, s.Name)
