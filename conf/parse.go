@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"goswan/conf/token"
 )
@@ -97,6 +98,7 @@ type parser struct {
 	stack     []string                 // include stack, for cycle reports
 	src       *source                  // files (Config.Files), section names, x- keywords
 	file      uint32                   // index of the file being read in src.files
+	text      string                   // its text
 	keywords  map[string]keywordLookup // lookupKeyword's cache
 	ownsMain  bool                     // the main file's bytes were read by Load, not given
 	// Values and sections are carved from slabs: one allocation per
@@ -202,7 +204,30 @@ func (src *source) intern(name string) keywordID {
 
 // storedValue is the value of a parameter line, numbered.
 func (p *parser) storedValue(kw keywordID, raw string, pos token.Position) value {
-	return value{raw: raw, kw: kw, place: p.place(pos)}
+	return value{kw: kw, place: p.place(pos), text: p.textOf(raw)}
+}
+
+// textOf locates raw in the file being read, where the scanner cut it
+// from; a value stored another way than written is interned.
+func (p *parser) textOf(raw string) text {
+	if raw == "" {
+		return text{}
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(p.text)))
+	at := uintptr(unsafe.Pointer(unsafe.StringData(raw)))
+	if at >= start && at+uintptr(len(raw)) <= start+uintptr(len(p.text)) && at-start+uintptr(len(raw)) < interned {
+		return text{off: uint32(at - start), n: uint32(len(raw))}
+	}
+	id, ok := p.src.stringIDs[raw]
+	if !ok {
+		id = uint32(len(p.src.strings))
+		p.src.strings = append(p.src.strings, raw)
+		if p.src.stringIDs == nil {
+			p.src.stringIDs = make(map[string]uint32)
+		}
+		p.src.stringIDs[raw] = id
+	}
+	return text{off: id, n: interned}
 }
 
 // place is pos in the file being read, as numbers.
@@ -230,11 +255,9 @@ const slabSize = 1024
 
 // parseFile parses one file's lines; includes recurse.
 func (p *parser) parseFile(name string, src []byte, included bool) {
-	including := p.file
-	p.file = uint32(len(p.src.files))
-	p.src.files = append(p.src.files, name)
+	includingFile, includingText := p.file, p.text
 	p.stack = append(p.stack, name)
-	defer func() { p.stack, p.file = p.stack[:len(p.stack)-1], including }()
+	defer func() { p.stack, p.file, p.text = p.stack[:len(p.stack)-1], includingFile, includingText }()
 	p.cur = nil
 	text := ""
 	if included || p.ownsMain {
@@ -242,6 +265,9 @@ func (p *parser) parseFile(name string, src []byte, included bool) {
 	} else {
 		text = string(src) // the caller's bytes (Parse): copied
 	}
+	p.file, p.text = uint32(len(p.src.files)), text
+	p.src.files = append(p.src.files, name)
+	p.src.texts = append(p.src.texts, text)
 	eachLine(name, text, &p.errs, func(l line) {
 		if l.kind == lineParam {
 			p.param(l)
@@ -449,7 +475,7 @@ func (p *parser) param(l line) {
 		// config setup and %default: the later value wins.
 		for i := range s.Values.own {
 			if o := &s.Values.own[i]; o.kw == v.kw {
-				if s.Kind == KindSetup && o.raw != value {
+				if s.Kind == KindSetup && p.src.raw(o) != value {
 					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, p.src.position(o.place), value)
 				}
 				*o = v

@@ -315,7 +315,7 @@ func (m *merger) add(l layer, flip bool) {
 // repeated reports v, of section number from, set again after prev at
 // conn strength, unless the repeat is harmless.
 func (m *merger) repeated(prev, v *value, from uint32) {
-	if harmlessRepeat(m.src.name(v.kw), prev, v) {
+	if harmlessRepeat(m.src, prev, v) {
 		return
 	}
 	by := "the conn"
@@ -325,7 +325,8 @@ func (m *merger) repeated(prev, v *value, from uint32) {
 	m.errs.Addf(m.src.position(v.place), "duplicate key %q in conn %q: %s sets it again (first set at %s)", m.src.name(v.kw), m.conn.Name, by, m.src.position(prev.place))
 }
 
-func harmlessRepeat(name string, a, b *value) bool {
+func harmlessRepeat(src *source, a, b *value) bool {
+	name := src.name(a.kw)
 	if isComment(name) {
 		return true // x- comments are ignored, repeats too
 	}
@@ -337,12 +338,13 @@ func harmlessRepeat(name string, a, b *value) bool {
 	case TypeBool, TypeInt, TypeDuration, TypeDurationMS, TypePercent, TypeBytes, TypeCount, TypeEnum, TypeLooseEnum:
 		// Compared by meaning (1h = 60m, route = ondemand). authby=
 		// (TypeEnumList) is a string to Libreswan: any repeat is fatal.
-		return sameValue(k, a.raw, b.raw)
+		return sameValue(k, src.raw(a), src.raw(b))
 	case TypeAddr:
 		// Libreswan 4.10 stores these five as a host type, and a second
 		// one is a conflict; any other host (an address, a name, %any6,
 		// %defaultroute6, %eth0) repeated as written is harmless.
-		return a.raw == b.raw && (name == "left" || name == "right") && !hostTypes[lower(a.raw)]
+		ra := src.raw(a)
+		return ra == src.raw(b) && (name == "left" || name == "right") && !hostTypes[lower(ra)]
 	}
 	return false
 }

@@ -66,13 +66,29 @@ type layer struct {
 	from uint32 // the section's index in source.sections: its values' From
 }
 
-// value is a parsed value as Values keep it: 32 bytes instead of a Value's
-// 88, with the keyword and file as numbers into the source. The section it
-// came from (From, and so Origin) is that of the list holding it.
+// value is a parsed value as Values keep it: 24 bytes instead of a Value's
+// 88, and no pointer, with the keyword, the file and the text as numbers
+// into the source. The section it came from (From, and so Origin) is that
+// of the list holding it.
 type value struct {
-	raw string
-	kw  keywordID
+	kw keywordID
 	place
+	text
+}
+
+// text is a value's text: text[off:off+n] of its file, or, when n has
+// interned set, source.strings[off] (a value written another way than it
+// is stored, such as an enum in upper case).
+type text struct{ off, n uint32 }
+
+const interned = 1 << 31
+
+// raw is the value's text.
+func (src *source) raw(v *value) string {
+	if v.n&interned != 0 {
+		return src.strings[v.off]
+	}
+	return src.texts[v.file][v.off : v.off+v.n]
 }
 
 // place is a position as numbers: file is an index in source.files.
@@ -81,6 +97,9 @@ type place struct{ file, line, col uint32 }
 // source holds the names the values of one configuration refer to.
 type source struct {
 	files      []string
+	texts      []string // each file's text, by the index of files
+	strings    []string // value texts that are not in their file
+	stringIDs  map[string]uint32
 	sections   sectionList // every section, config setup included, in file order
 	comments   []string    // x- keywords, numbered after the canonical names
 	commentIDs map[string]keywordID
@@ -117,7 +136,7 @@ func (src *source) value(v *value, from uint32) Value {
 	}
 	return Value{
 		Keyword: src.name(v.kw),
-		Raw:     v.raw,
+		Raw:     src.raw(v),
 		Pos:     src.position(v.place),
 		Origin:  origin,
 		From:    s.Name,
@@ -134,6 +153,7 @@ func (src *source) position(pl place) token.Position {
 type ref struct {
 	v    *value
 	x    *Value
+	src  *source
 	from uint32
 }
 
@@ -151,7 +171,7 @@ func (r ref) raw() string {
 	if r.x != nil {
 		return r.x.Raw
 	}
-	return r.v.raw
+	return r.src.raw(r.v)
 }
 
 // pos is where r was written.
@@ -209,11 +229,11 @@ func (vs *Values) find(id keywordID, name string) ref {
 	}
 	for v := vs; v != nil; v = v.base {
 		if p := findIn(v.own, id); p != nil {
-			return ref{v: p, from: v.self}
+			return ref{v: p, src: v.src, from: v.self}
 		}
 		for _, l := range v.also {
 			if p := findIn(l.vals, id); p != nil {
-				return ref{v: p, from: l.from}
+				return ref{v: p, src: v.src, from: l.from}
 			}
 		}
 	}
@@ -349,7 +369,7 @@ func (vs *Values) collect(buf []entry) []entry {
 					continue next
 				}
 			}
-			e := entry{order: commentOrder, kw: v.kw, ref: ref{v: v, from: from}}
+			e := entry{order: commentOrder, kw: v.kw, ref: ref{v: v, src: vs.src, from: from}}
 			if int(v.kw) < len(names) {
 				e.order = names[v.kw].order
 			}
