@@ -14,9 +14,9 @@ import (
 // memoryLimit is the heap size at which the garbage collector starts to
 // work. Every applet is a short-lived command: collecting while the heap is
 // small only costs time (a seventh of readwriteconf's CPU time on 100,000
-// conns, whose 64 MB stay below the limit), so collection waits until the
-// heap nears this limit. GOGC or GOMEMLIMIT in
-// the environment keep the runtime's defaults.
+// conns, whose 61 MB stay below the limit), so collection waits until the
+// heap nears this limit. GOGC or GOMEMLIMIT in the environment keep the
+// runtime's defaults.
 const memoryLimit = 160 << 20
 
 func main() {
