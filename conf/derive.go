@@ -18,27 +18,27 @@ import (
 func deriveConn(c *Conn) { deriveSourceIPSubnet(&c.Values) }
 
 func deriveSourceIPSubnet(vs *Values) {
-	for _, e := range endKeywords {
-		p := vs.lookup(e.sourceip)
-		if p == nil || vs.lookup(e.subnet) != nil {
+	for i := range endKeywords {
+		ids := checkIDs().end[i]
+		f := vs.finder()
+		p := f.find(ids.sourceip)
+		if !p.found() || f.find(ids.subnet).found() {
 			continue
 		}
-		src := vs.view(p)
-		if vs.lookup(e.addresspool) != nil {
+		if f.find(ids.addresspool).found() {
 			// Libreswan derives the subnet here too, but printed it
 			// reads back as "subnet and addresspool", which fails the
 			// conn: we keep the conn as written so that readwriteconf
 			// stays idempotent.
 			continue
 		}
-		a, err := netip.ParseAddr(src.Raw)
+		a, err := netip.ParseAddr(p.raw())
 		if err != nil {
 			continue // reported by checkConn
 		}
-		kw := e.subnet
-		src.Keyword = kw
-		src.Raw = netip.PrefixFrom(a, a.BitLen()).String()
-		src.order = sortKey(lookupCanonical(kw), kw)
-		vs.own = append(vs.own, &src)
+		derived := vs.view(p)
+		derived.Keyword = endKeywords[i].subnet
+		derived.Raw = netip.PrefixFrom(a, a.BitLen()).String()
+		vs.extra = append(vs.extra, derived)
 	}
 }

@@ -15,7 +15,7 @@ func Format(w io.Writer, cfg *Config) error {
 	if cfg.Version != "" {
 		bw.WriteString("version " + quote(cfg.Version) + "\n\n")
 	}
-	var buf []*Value
+	var buf []entry
 	if cfg.Setup.Values.Len() > 0 {
 		bw.WriteString("config setup\n")
 		buf = writeValues(bw, &cfg.Setup.Values, buf)
@@ -34,21 +34,26 @@ func Format(w io.Writer, cfg *Config) error {
 	return bw.Flush()
 }
 
-func writeValues(bw *bufio.Writer, vs *Values, buf []*Value) []*Value {
+func writeValues(bw *bufio.Writer, vs *Values, buf []entry) []entry {
 	buf = vs.collect(buf)
-	for _, v := range buf {
-		if k := lookupCanonical(v.Keyword); k != nil && k.Status == Obsolete {
+	for i := range buf {
+		e := &buf[i]
+		if k := vs.keyword(e); k != nil && k.Status == Obsolete {
 			continue // kept for the pluto model only; Libreswan ignores it
 		}
-		bw.WriteByte('\t')
-		bw.WriteString(v.Keyword)
-		bw.WriteByte('=')
-		if isComment(v.Keyword) {
-			bw.WriteString(v.Raw) // an x- value runs to the end of the line
-		} else {
-			bw.WriteString(quote(v.Raw))
+		name, raw := vs.name(e), e.raw()
+		if !isComment(name) { // an x- value runs to the end of the line
+			raw = quote(raw)
 		}
-		bw.WriteByte('\n')
+		// One line appended in the buffer's free space and written at
+		// once: a million values make five million writes otherwise.
+		line := bw.AvailableBuffer()
+		line = append(line, '\t')
+		line = append(line, name...)
+		line = append(line, '=')
+		line = append(line, raw...)
+		line = append(line, '\n')
+		bw.Write(line)
 	}
 	return buf
 }

@@ -111,7 +111,7 @@ func (p *parser) include(pattern string, pos token.Position, from string) {
 		return // an empty ipsec.d/*.conf is normal
 	}
 	for _, name := range matches {
-		if len(p.fileList) >= maxIncludeFiles {
+		if len(p.src.files) >= maxIncludeFiles {
 			p.errs.Addf(pos, "include %q: more than %d files read in all; the rest skipped", pattern, maxIncludeFiles)
 			return
 		}

@@ -132,31 +132,14 @@ func lookupCanonical(name string) *Keyword {
 	return k
 }
 
-// keywordLess orders canonical names as readwriteconf prints them: the
-// left end's keywords, then the right end's, then conn-wide and setup
-// keywords, each group in keyword-table order; x- comments last by name.
-func keywordLess(a, b string) bool {
-	ka, kb := lookupCanonical(a), lookupCanonical(b)
-	switch {
-	case ka == nil && kb == nil:
-		return a < b
-	case ka == nil:
-		return false
-	case kb == nil:
-		return true
-	}
-	ga, gb := keywordGroup(a, ka), keywordGroup(b, kb)
-	if ga != gb {
-		return ga < gb
-	}
-	return ka.order < kb.order
-}
-
 // commentOrder sorts x- comments after every keyword.
 const commentOrder = 1 << 30
 
-// sortKey precomputes keywordLess's order for a parsed value, so printing
-// 100,000 conns does not look keywords up again. It is never 0.
+// sortKey orders canonical names as readwriteconf prints them: the left
+// end's keywords, then the right end's, then conn-wide and setup keywords,
+// each group in keyword-table order; x- comments (commentOrder) last, by
+// name. canonicalNames holds it for every stored name, so printing 100,000
+// conns looks no keyword up.
 func sortKey(k *Keyword, canonical string) int32 {
 	return int32(keywordGroup(canonical, k)*100000 + k.order + 1)
 }
@@ -175,3 +158,65 @@ func keywordGroup(name string, k *Keyword) int {
 
 // keywordTable is filled from keywords.tsv by gen_keywords.go.
 var keywordTable = zKeywords
+
+// keywordID numbers the canonical names a stored value can have: every
+// keyword's name and, for left/right keywords, both ends' names. Values
+// keep this number instead of the name, so that comparing keywords and
+// finding their table entry and print order costs no map lookup. The x-
+// comments of a configuration are numbered after them, per configuration
+// (source.comments).
+type keywordID uint32
+
+// noKeyword stands for a name with no number: one only Values.Set gave.
+const noKeyword keywordID = ^keywordID(0)
+
+// canonicalName is what a keywordID stands for.
+type canonicalName struct {
+	name  string
+	k     *Keyword
+	order int32 // sortKey
+}
+
+// canonicalNames lists the numbered names; canonicalIDs finds them.
+var canonicalNames = sync.OnceValues(func() ([]canonicalName, map[string]keywordID) {
+	keywordIndexes() // sets Keyword.order
+	var names []canonicalName
+	ids := make(map[string]keywordID, 2*len(keywordTable))
+	add := func(name string) {
+		if _, dup := ids[name]; dup {
+			return
+		}
+		// LookupKeyword, not the entry at hand: the stored name means
+		// what reading it back means.
+		k := lookupCanonical(name)
+		if k == nil {
+			return
+		}
+		ids[name] = keywordID(len(names))
+		names = append(names, canonicalName{name: name, k: k, order: sortKey(k, name)})
+	}
+	for i := range keywordTable {
+		k := &keywordTable[i]
+		add(k.Name)
+		if k.LeftRight {
+			add("right" + strings.TrimPrefix(k.Name, "left"))
+		}
+	}
+	return names, ids
+})
+
+// canonicalID returns the number of a canonical keyword name.
+func canonicalID(name string) (keywordID, bool) {
+	_, ids := canonicalNames()
+	id, ok := ids[name]
+	return id, ok
+}
+
+// mustCanonicalID is canonicalID for names known to be in the table.
+func mustCanonicalID(name string) keywordID {
+	id, ok := canonicalID(name)
+	if !ok {
+		panic("conf: no keyword " + name)
+	}
+	return id
+}

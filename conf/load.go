@@ -58,7 +58,7 @@ func parse(r *fileReader, filename string, src []byte) (*Config, error) {
 // parseOwned parses src; owned says it was read here and may be shared
 // with the Config's strings instead of copied.
 func parseOwned(r *fileReader, filename string, src []byte, owned bool) (*Config, error) {
-	p := &parser{files: r, ownsMain: owned}
+	p := &parser{files: r, ownsMain: owned, src: &source{}}
 	p.parseFile(filename, src, false)
 	cfg := p.resolve()
 	p.warns.RemoveMultiples()

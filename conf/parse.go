@@ -5,18 +5,19 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"goswan/conf/token"
 )
 
 // section is a parsed `config setup` or `conn` section before resolution.
+// Its name, position and own values (already validated, in file order)
+// are those of the Conn it becomes: a conn is not built a second time.
 type section struct {
-	kind      SectionKind
-	name      string
-	pos       token.Position
-	values    []*Value // own keywords, in file order, already validated
+	*Conn
 	also      []alsoRef
-	bad       []badKeyword // keywords that were wrong: the section's own errors
+	bad       *[]badKeyword // keywords that were wrong: the section's own errors (seldom any)
+	index     uint32        // in source.sections: the From of its values
 	isDefault bool
 	discard   bool // a bad header's section: its lines are skipped silently
 	redefined bool // a second conn of an earlier conn's name: ignored
@@ -25,7 +26,7 @@ type section struct {
 // alsoRef is one name of an also= or alsoflip= line.
 type alsoRef struct {
 	name string
-	pos  token.Position
+	at   place
 	flip bool
 }
 
@@ -41,7 +42,18 @@ type badKeyword struct {
 // it makes a conn (and every conn that takes s by also= or as %default)
 // unusable, and leaves only that keyword out of config setup.
 func sectionErr(s *section, keyword string, pos token.Position, format string, args ...any) {
-	s.bad = append(s.bad, badKeyword{keyword, &token.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	if s.bad == nil {
+		s.bad = new([]badKeyword)
+	}
+	*s.bad = append(*s.bad, badKeyword{keyword, &token.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+}
+
+// errors returns the section's own errors.
+func (s *section) errors() []badKeyword {
+	if s.bad == nil {
+		return nil
+	}
+	return *s.bad
 }
 
 // keywordLookup is a cached LookupKeyword result.
@@ -49,20 +61,25 @@ type keywordLookup struct {
 	kw        *Keyword
 	side      Side
 	canonical string
+	id        keywordID
 }
 
 // lookupKeyword is LookupKeyword with a cache per spelling: a large file
 // repeats a few dozen spellings hundreds of thousands of times.
-func (p *parser) lookupKeyword(written string) (*Keyword, Side, string) {
+func (p *parser) lookupKeyword(written string) (*Keyword, Side, string, keywordID) {
 	if r, ok := p.keywords[written]; ok {
-		return r.kw, r.side, r.canonical
+		return r.kw, r.side, r.canonical, r.id
 	}
 	kw, side, canonical := LookupKeyword(written)
+	id := noKeyword
+	if kw != nil {
+		id = p.src.intern(canonical)
+	}
 	if p.keywords == nil {
 		p.keywords = make(map[string]keywordLookup)
 	}
-	p.keywords[written] = keywordLookup{kw, side, canonical}
-	return kw, side, canonical
+	p.keywords[written] = keywordLookup{kw, side, canonical, id}
+	return kw, side, canonical, id
 }
 
 // discarded receives the lines of a section whose header was bad, so that
@@ -76,36 +93,146 @@ type parser struct {
 	warns     token.ErrorList
 	version   string
 	setup     *section
-	sections  []*section // conn sections, %default included, in file order
-	cur       *section   // section receiving parameter lines, nil when none
-	sawHeader bool       // a section or include was seen (version must precede)
-	stack     []string   // include stack, for cycle reports
-	fileList  []string
+	cur       *section                 // section receiving parameter lines, nil when none
+	sawHeader bool                     // a section or include was seen (version must precede)
+	stack     []string                 // include stack, for cycle reports
+	src       *source                  // files (Config.Files), section names, x- keywords
+	file      uint32                   // index of the file being read in src.files
+	text      string                   // its text
 	keywords  map[string]keywordLookup // lookupKeyword's cache
 	ownsMain  bool                     // the main file's bytes were read by Load, not given
 	// Values and sections are carved from slabs: one allocation per
 	// slabSize of them instead of one each (100,000 conns make 400,000
 	// values).
-	valueSlab   []Value
-	sectionSlab []section
-	refSlab     []*Value  // sections' first value slots
-	alsoSlab    []alsoRef // sections' first also= names
+	valueSlab []value
+	connSlab  []Conn
+	alsoSlab  []alsoRef // sections' first also= names
 }
 
-// sectionValueSlots is how many values a section holds before its list
-// leaves the slab for a slice of its own.
-const sectionValueSlots = 8
-
-// newSectionValues returns an empty value list for a new section, carved
-// from a slab. The capacity limit makes an append past it copy instead of
-// writing into the next section's slots.
-func (p *parser) newSectionValues() []*Value {
-	if len(p.refSlab)+sectionValueSlots > cap(p.refSlab) {
-		p.refSlab = make([]*Value, 0, slabSize*sectionValueSlots)
+// newSection starts a section, numbered as the From of its values.
+func (p *parser) newSection(kind SectionKind, name string, pos token.Position) *section {
+	if len(p.connSlab) == cap(p.connSlab) {
+		p.connSlab = make([]Conn, 0, slabSize/4)
 	}
-	n := len(p.refSlab)
-	p.refSlab = p.refSlab[:n+sectionValueSlots]
-	return p.refSlab[n : n : n+sectionValueSlots]
+	// Fields set in place in the slab's zeroed memory: a Conn built
+	// aside and copied in costs twice its 192 bytes.
+	p.connSlab = p.connSlab[:len(p.connSlab)+1]
+	c := &p.connSlab[len(p.connSlab)-1]
+	index := p.src.sections.n
+	c.Kind, c.Name, c.Pos = kind, name, pos
+	c.Values.src, c.Values.self = p.src, index
+	if kind == KindConn {
+		c.Values.owner = index + 1
+		// Its values will follow in the slab (see addValue).
+		n := len(p.valueSlab)
+		c.Values.own = p.valueSlab[n:n:n]
+	}
+	s := p.src.sections.add()
+	s.Conn, s.index, s.isDefault = c, index, kind == KindConn && name == "%default"
+	return s
+}
+
+// sectionList holds every section, numbered in file order, in chunks: no
+// list of 100,000 pointers, nor its copies as it grows.
+type sectionList struct {
+	chunks [][]section
+	n      uint32
+}
+
+const sectionChunk = 256
+
+// add returns a new zero section at the end.
+func (l *sectionList) add() *section {
+	if l.n%sectionChunk == 0 {
+		l.chunks = append(l.chunks, make([]section, 0, sectionChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = (*c)[:len(*c)+1]
+	l.n++
+	return &(*c)[len(*c)-1]
+}
+
+// at is section number i.
+func (l *sectionList) at(i uint32) *section { return &l.chunks[i/sectionChunk][i%sectionChunk] }
+
+// all yields every section in file order.
+func (l *sectionList) all(yield func(*section) bool) {
+	for _, c := range l.chunks {
+		for i := range c {
+			if !yield(&c[i]) {
+				return
+			}
+		}
+	}
+}
+
+// addValue appends v to s's values. A conn section's values are the last
+// ones of the value slab (its lines are consecutive: any other header or
+// include ends it), so they share the slab and stay one slice; the
+// capacity limit makes any other append copy. config setup, which a second
+// section header continues, has a slice of its own.
+func (p *parser) addValue(s *section, v value) {
+	own := &s.Values.own
+	if s.Kind != KindConn {
+		*own = append(*own, v)
+		return
+	}
+	n := len(*own)
+	if len(p.valueSlab) == cap(p.valueSlab) {
+		slab := make([]value, 0, max(slabSize, 2*(n+1)))
+		p.valueSlab = append(slab, *own...)
+	}
+	p.valueSlab = append(p.valueSlab, v)
+	end := len(p.valueSlab)
+	*own = p.valueSlab[end-n-1 : end : end]
+}
+
+// intern numbers a keyword outside the canonical table (an x- comment).
+func (src *source) intern(name string) keywordID {
+	if id := src.keywordID(name); id != noKeyword {
+		return id
+	}
+	names, _ := canonicalNames()
+	id := keywordID(len(names) + len(src.comments))
+	src.comments = append(src.comments, name)
+	if src.commentIDs == nil {
+		src.commentIDs = make(map[string]keywordID)
+	}
+	src.commentIDs[name] = id
+	return id
+}
+
+// storedValue is the value of a parameter line, numbered.
+func (p *parser) storedValue(kw keywordID, raw string, pos token.Position) value {
+	return value{kw: kw, place: p.place(pos), text: p.textOf(raw)}
+}
+
+// textOf locates raw in the file being read, where the scanner cut it
+// from; a value stored another way than written is interned.
+func (p *parser) textOf(raw string) text {
+	if raw == "" {
+		return text{}
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(p.text)))
+	at := uintptr(unsafe.Pointer(unsafe.StringData(raw)))
+	if at >= start && at+uintptr(len(raw)) <= start+uintptr(len(p.text)) && at-start+uintptr(len(raw)) < interned {
+		return text{off: uint32(at - start), n: uint32(len(raw))}
+	}
+	id, ok := p.src.stringIDs[raw]
+	if !ok {
+		id = uint32(len(p.src.strings))
+		p.src.strings = append(p.src.strings, raw)
+		if p.src.stringIDs == nil {
+			p.src.stringIDs = make(map[string]uint32)
+		}
+		p.src.stringIDs[raw] = id
+	}
+	return text{off: id, n: interned}
+}
+
+// place is pos in the file being read, as numbers.
+func (p *parser) place(pos token.Position) place {
+	return place{file: p.file, line: uint32(pos.Line), col: uint32(pos.Column)}
 }
 
 // addAlso appends an also= name to s; a section's first one is carved
@@ -126,27 +253,11 @@ func (p *parser) addAlso(s *section, r alsoRef) {
 
 const slabSize = 1024
 
-func (p *parser) newValue(v Value) *Value {
-	if len(p.valueSlab) == cap(p.valueSlab) {
-		p.valueSlab = make([]Value, 0, slabSize)
-	}
-	p.valueSlab = append(p.valueSlab, v)
-	return &p.valueSlab[len(p.valueSlab)-1]
-}
-
-func (p *parser) newSection(s section) *section {
-	if len(p.sectionSlab) == cap(p.sectionSlab) {
-		p.sectionSlab = make([]section, 0, slabSize/4)
-	}
-	p.sectionSlab = append(p.sectionSlab, s)
-	return &p.sectionSlab[len(p.sectionSlab)-1]
-}
-
 // parseFile parses one file's lines; includes recurse.
 func (p *parser) parseFile(name string, src []byte, included bool) {
-	p.fileList = append(p.fileList, name)
+	includingFile, includingText := p.file, p.text
 	p.stack = append(p.stack, name)
-	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+	defer func() { p.stack, p.file, p.text = p.stack[:len(p.stack)-1], includingFile, includingText }()
 	p.cur = nil
 	text := ""
 	if included || p.ownsMain {
@@ -154,6 +265,9 @@ func (p *parser) parseFile(name string, src []byte, included bool) {
 	} else {
 		text = string(src) // the caller's bytes (Parse): copied
 	}
+	p.file, p.text = uint32(len(p.src.files)), text
+	p.src.files = append(p.src.files, name)
+	p.src.texts = append(p.src.texts, text)
 	eachLine(name, text, &p.errs, func(l line) {
 		if l.kind == lineParam {
 			p.param(l)
@@ -194,11 +308,11 @@ func (p *parser) header(l line, file string, included bool) {
 		}
 		p.noExtra(l)
 		if p.setup == nil {
-			p.setup = &section{kind: KindSetup, name: "setup", pos: l.wordPos}
+			p.setup = p.newSection(KindSetup, "setup", l.wordPos)
 		} else {
 			// Libreswan 4.10 silently drops a second section's keywords;
 			// we merge them, later values winning.
-			p.warns.Addf(l.wordPos, "second \"config setup\" section (first at %s): its keywords are merged, later values win", p.setup.pos)
+			p.warns.Addf(l.wordPos, "second \"config setup\" section (first at %s): its keywords are merged, later values win", p.setup.Pos)
 		}
 		p.cur = p.setup
 	case "conn":
@@ -209,9 +323,7 @@ func (p *parser) header(l line, file string, included bool) {
 			return
 		}
 		p.noExtra(l)
-		s := p.newSection(section{kind: KindConn, name: l.arg, pos: l.wordPos, isDefault: l.arg == "%default", values: p.newSectionValues()})
-		p.sections = append(p.sections, s)
-		p.cur = s
+		p.cur = p.newSection(KindConn, l.arg, l.wordPos)
 	case "include":
 		p.sawHeader = true
 		p.cur = nil
@@ -272,15 +384,11 @@ func (p *parser) param(l line) {
 		}
 		return
 	}
-	origin := FromConn
-	if s.isDefault {
-		origin = FromDefault
-	}
 	if isComment(l.word) {
-		s.values = append(s.values, &Value{Keyword: l.word, Raw: l.arg, Pos: l.wordPos, Origin: origin, From: s.name, order: commentOrder})
+		p.addValue(s, p.storedValue(p.src.intern(l.word), l.arg, l.wordPos))
 		return
 	}
-	kw, side, canonical := p.lookupKeyword(l.word)
+	kw, side, canonical, id := p.lookupKeyword(l.word)
 	if kw == nil {
 		sectionErr(s, lower(l.word), l.wordPos, "%s", unknownKeyword(l.word))
 		return
@@ -288,19 +396,20 @@ func (p *parser) param(l line) {
 	// FreeS/WAN 2's conn keyword auth=esp|ah names the IPsec protocol;
 	// Libreswan reads a bare auth= as rightauth= and rejects these values.
 	// Any other auth= value is Libreswan's bare rightauth=.
-	if lower(l.word) == "auth" && s.kind == KindConn {
+	if lower(l.word) == "auth" && s.Kind == KindConn {
 		if a := lower(l.arg); a == "esp" || a == "ah" {
 			p.warns.Addf(l.wordPos, "FreeS/WAN keyword \"auth=%s\" is read as \"phase2=%s\"", l.arg, a)
 			kw, side, canonical = lookupCanonical("phase2"), NoSide, "phase2"
 		} else {
 			kw, side, canonical = lookupCanonical("rightauth"), Right, "rightauth"
 		}
+		id = p.src.intern(canonical)
 	}
-	if kw.Setup != (s.kind == KindSetup) {
-		if s.kind == KindSetup {
+	if kw.Setup != (s.Kind == KindSetup) {
+		if s.Kind == KindSetup {
 			sectionErr(s, canonical, l.wordPos, "conn keyword %q is not allowed in config setup", l.word)
 		} else {
-			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.name)
+			p.warns.Addf(l.wordPos, "config setup keyword %q is not valid in conn %q; ignored", l.word, s.Name)
 		}
 		return
 	}
@@ -310,7 +419,7 @@ func (p *parser) param(l line) {
 	switch kw.Status {
 	case Obsolete:
 		p.warns.Addf(l.wordPos, "obsolete keyword %q ignored%s", l.word, noteSuffix(kw))
-		if s.kind != KindConn {
+		if s.Kind != KindConn {
 			return
 		}
 		// A conn keeps the value, typed, for the renderers of releases
@@ -329,6 +438,7 @@ func (p *parser) param(l line) {
 	if kw.MapTo != "" {
 		canonical = sideName(kw.MapTo, side)
 		kw = lookupCanonical(canonical)
+		id = p.src.intern(canonical)
 	}
 	switch canonical {
 	case "also", "alsoflip":
@@ -337,7 +447,7 @@ func (p *parser) param(l line) {
 			return
 		}
 		for name := range strings.FieldsSeq(l.arg) {
-			p.addAlso(s, alsoRef{name: name, pos: l.argPos, flip: canonical == "alsoflip"})
+			p.addAlso(s, alsoRef{name: name, at: p.place(l.argPos), flip: canonical == "alsoflip"})
 		}
 		if strings.TrimSpace(l.arg) == "" {
 			sectionErr(s, "", l.argPos, "%s= needs a conn name", canonical)
@@ -360,20 +470,20 @@ func (p *parser) param(l line) {
 	if kw.Type == TypeEnumList && strings.Contains(l.arg, "|") {
 		p.warns.Addf(l.argPos, "FreeS/WAN form %s=%s is read as %s=%s", canonical, l.arg, canonical, value)
 	}
-	v := p.newValue(Value{Keyword: canonical, Raw: value, Pos: l.wordPos, Origin: origin, From: s.name, order: sortKey(kw, canonical)})
-	if s.kind != KindConn || s.isDefault {
+	v := p.storedValue(id, value, l.wordPos)
+	if s.Kind != KindConn || s.isDefault {
 		// config setup and %default: the later value wins.
-		for i, o := range s.values {
-			if o.Keyword == canonical {
-				if s.kind == KindSetup && o.Raw != value {
-					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, o.Pos, value)
+		for i := range s.Values.own {
+			if o := &s.Values.own[i]; o.kw == v.kw {
+				if s.Kind == KindSetup && p.src.raw(o) != value {
+					p.warns.Addf(l.wordPos, "%s= set again (first at %s); the later value %q wins", canonical, p.src.position(o.place), value)
 				}
-				s.values[i] = v
+				*o = v
 				return
 			}
 		}
 	}
-	s.values = append(s.values, v)
+	p.addValue(s, v)
 }
 
 func noteSuffix(k *Keyword) string {

@@ -5,12 +5,12 @@ package conf
 
 // IKEv1 reports whether ikev2= selects IKEv1 (Libreswan 4.10: never, no,
 // permit; unset means IKEv2).
-func (c *Conn) IKEv1() bool { return isIKEv1(c) }
+func (c *Conn) IKEv1() bool { return isIKEv1(c.finder()) }
 
 // HostIPv6 reports whether the conn's hosts are IPv6, as Libreswan 4.10
 // decides it: hostaddrfamily= when set, else whether left, right or a
 // nexthop is an IPv6 address, %defaultroute6 or %any6.
-func (c *Conn) HostIPv6() bool { return hostFamilyIPv6(c) }
+func (c *Conn) HostIPv6() bool { return hostFamilyIPv6(c.finder()) }
 
 // QuoteValue writes a value so that this package (and Libreswan) reads it
 // back whole: bare when it can be, else quoted or braced.

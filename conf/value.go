@@ -42,27 +42,156 @@ type Value struct {
 	Raw     string // the value with quotes or braces removed
 	Pos     token.Position
 	Origin  Origin
-	// order sits beside Origin so that both share one word: a Value is
-	// 88 bytes, not 96 (100,000 conns hold 400,000 of them).
-	order int32  // position in canonical output order; see sortKey
-	From  string // the section that supplied it (conn name, "%default" or also= target)
+	From    string // the section that supplied it (conn name, "%default" or also= target)
 }
 
 // Values maps canonical keyword names to values. A conn's Values share the
-// parsed values of its sections and of %default instead of copying them, so
-// that a configuration of 100,000 conns stays small. The zero value is
-// empty and ready to use.
+// parsed values of its own section, of its also= sections and of %default
+// instead of copying them, and keep them compact (value), building a
+// Value only when asked: a configuration of 100,000 conns stays small.
+// The zero value is empty and ready to use.
 type Values struct {
-	own   []*Value // later entries win
-	base  *Values  // the accumulated %default, consulted last
-	owner string   // the conn these values belong to: others' values came by also=
+	own   []value // the section's own values; the first of a keyword wins
+	also  []layer // a conn's also= sections' values, in merge order, after own
+	base  *Values // the accumulated %default, consulted last
+	src   *source // the names behind the numbers of own, also and base
+	extra []Value // values given to Set and derived ones, consulted first
+	owner uint32  // 1 + the conn's index in src.sections: others' values came by also=
+	self  uint32  // the index in src.sections of the section own came from
 }
 
-// view returns a copy of v with its origin as seen from vs: a value shared
+// layer is the values of one also= section as a conn takes them.
+type layer struct {
+	vals []value
+	from uint32 // the section's index in source.sections: its values' From
+}
+
+// value is a parsed value as Values keep it: 24 bytes instead of a Value's
+// 88, and no pointer, with the keyword, the file and the text as numbers
+// into the source. The section it came from (From, and so Origin) is that
+// of the list holding it.
+type value struct {
+	kw keywordID
+	place
+	text
+}
+
+// text is a value's text: text[off:off+n] of its file, or, when n has
+// interned set, source.strings[off] (a value written another way than it
+// is stored, such as an enum in upper case).
+type text struct{ off, n uint32 }
+
+const interned = 1 << 31
+
+// raw is the value's text.
+func (src *source) raw(v *value) string {
+	if v.n&interned != 0 {
+		return src.strings[v.off]
+	}
+	return src.texts[v.file][v.off : v.off+v.n]
+}
+
+// place is a position as numbers: file is an index in source.files.
+type place struct{ file, line, col uint32 }
+
+// source holds the names the values of one configuration refer to.
+type source struct {
+	files      []string
+	texts      []string // each file's text, by the index of files
+	strings    []string // value texts that are not in their file
+	stringIDs  map[string]uint32
+	sections   sectionList // every section, config setup included, in file order
+	comments   []string    // x- keywords, numbered after the canonical names
+	commentIDs map[string]keywordID
+}
+
+// keywordID numbers name: a canonical keyword or one of src's x- comments.
+func (src *source) keywordID(name string) keywordID {
+	if id, ok := canonicalID(name); ok {
+		return id
+	}
+	if src != nil {
+		if id, ok := src.commentIDs[name]; ok {
+			return id
+		}
+	}
+	return noKeyword
+}
+
+// name is the keyword a number stands for.
+func (src *source) name(id keywordID) string {
+	names, _ := canonicalNames()
+	if int(id) < len(names) {
+		return names[id].name
+	}
+	return src.comments[int(id)-len(names)]
+}
+
+// value builds the Value of a stored value of section number from.
+func (src *source) value(v *value, from uint32) Value {
+	s := src.sections.at(from)
+	origin := FromConn
+	if s.isDefault {
+		origin = FromDefault
+	}
+	return Value{
+		Keyword: src.name(v.kw),
+		Raw:     src.raw(v),
+		Pos:     src.position(v.place),
+		Origin:  origin,
+		From:    s.Name,
+	}
+}
+
+// position is the Position of a place.
+func (src *source) position(pl place) token.Position {
+	return token.Position{Filename: src.files[pl.file], Line: int(pl.line), Column: int(pl.col)}
+}
+
+// ref is a value found: a stored one of section number from, or one of
+// Values.extra.
+type ref struct {
+	v    *value
+	x    *Value
+	src  *source
+	from uint32
+}
+
+func (r ref) found() bool { return r.v != nil || r.x != nil }
+
+// rawOrEmpty is raw, or "" when nothing was found.
+func (r ref) rawOrEmpty() string {
+	if !r.found() {
+		return ""
+	}
+	return r.raw()
+}
+
+func (r ref) raw() string {
+	if r.x != nil {
+		return r.x.Raw
+	}
+	return r.src.raw(r.v)
+}
+
+// pos is where r was written.
+func (vs *Values) pos(r ref) token.Position {
+	if r.x != nil {
+		return r.x.Pos
+	}
+	return vs.src.position(r.v.place)
+}
+
+// view returns the Value of r with its origin as seen from vs: a value
 // from another conn section arrived through also=.
-func (vs *Values) view(v *Value) Value {
-	x := *v
-	if x.Origin == FromConn && vs.owner != "" && x.From != vs.owner {
+func (vs *Values) view(r ref) Value {
+	var x Value
+	if r.x != nil {
+		x = *r.x
+	} else {
+		x = vs.src.value(r.v, r.from)
+	}
+	if x.Origin == FromConn && vs.owner != 0 && x.From != vs.src.sections.at(vs.owner-1).Name {
 		x.Origin = FromAlso
 	}
 	return x
@@ -70,108 +199,200 @@ func (vs *Values) view(v *Value) Value {
 
 // Set stores v under its keyword, replacing any earlier value.
 func (vs *Values) Set(v Value) {
-	for i, o := range vs.own {
-		if o.Keyword == v.Keyword {
-			vs.own[i] = &v
+	for i := range vs.extra {
+		if vs.extra[i].Keyword == v.Keyword {
+			vs.extra[i] = v
 			return
 		}
 	}
-	vs.own = append(vs.own, &v)
+	vs.extra = append(vs.extra, v)
 }
 
-func (vs *Values) setShared(v *Value) {
-	for i, o := range vs.own {
-		if o.Keyword == v.Keyword {
-			vs.own[i] = v
-			return
-		}
-	}
-	vs.own = append(vs.own, v)
-}
-
-// ownValue finds kw among the values set directly, not inherited.
-func (vs *Values) ownValue(kw string) *Value {
-	for _, o := range vs.own {
-		if o.Keyword == kw {
-			return o
+func findIn(vals []value, id keywordID) *value {
+	for i := range vals {
+		if vals[i].kw == id {
+			return &vals[i]
 		}
 	}
 	return nil
 }
 
-func (vs *Values) lookup(kw string) *Value {
+// find looks up the keyword numbered id, called name.
+func (vs *Values) find(id keywordID, name string) ref {
+	for i := range vs.extra {
+		if vs.extra[i].Keyword == name {
+			return ref{x: &vs.extra[i]}
+		}
+	}
+	if id == noKeyword {
+		return ref{}
+	}
 	for v := vs; v != nil; v = v.base {
-		for i := len(v.own) - 1; i >= 0; i-- {
-			if v.own[i].Keyword == kw {
-				return v.own[i]
+		if p := findIn(v.own, id); p != nil {
+			return ref{v: p, src: v.src, from: v.self}
+		}
+		for _, l := range v.also {
+			if p := findIn(l.vals, id); p != nil {
+				return ref{v: p, src: v.src, from: l.from}
 			}
 		}
 	}
-	return nil
+	return ref{}
 }
+
+// findCanonical is find for a canonical keyword numbered in advance.
+func (vs *Values) findCanonical(id keywordID) ref {
+	if len(vs.extra) == 0 {
+		return vs.find(id, "")
+	}
+	names, _ := canonicalNames()
+	return vs.find(id, names[id].name)
+}
+
+// finder looks up many canonical keywords of one Values, most of them
+// unset (checkConn reads twenty of a conn's dozen keywords): mask has bit
+// id%64 set for each keyword held, so that a clear bit spares the search.
+type finder struct {
+	vs   *Values
+	mask uint64
+}
+
+func (vs *Values) finder() finder {
+	if len(vs.extra) > 0 {
+		return finder{vs, ^uint64(0)}
+	}
+	var mask uint64
+	for v := vs; v != nil; v = v.base {
+		for i := range v.own {
+			mask |= 1 << (v.own[i].kw % 64)
+		}
+		for _, l := range v.also {
+			for i := range l.vals {
+				mask |= 1 << (l.vals[i].kw % 64)
+			}
+		}
+	}
+	return finder{vs, mask}
+}
+
+func (f finder) find(id keywordID) ref {
+	if f.mask&(1<<(id%64)) == 0 {
+		return ref{}
+	}
+	return f.vs.findCanonical(id)
+}
+
+func (vs *Values) lookup(kw string) ref { return vs.find(vs.src.keywordID(kw), kw) }
 
 // Get returns the value of keyword kw.
 func (vs *Values) Get(kw string) (Value, bool) {
-	if v := vs.lookup(kw); v != nil {
-		return vs.view(v), true
+	if r := vs.lookup(kw); r.found() {
+		return vs.view(r), true
 	}
 	return Value{}, false
 }
 
 // IsSet reports whether kw has a value.
-func (vs *Values) IsSet(kw string) bool { return vs.lookup(kw) != nil }
+func (vs *Values) IsSet(kw string) bool { return vs.lookup(kw).found() }
 
 // String returns the raw value of kw, or "" when unset.
 func (vs *Values) String(kw string) string {
-	if v := vs.lookup(kw); v != nil {
-		return v.Raw
+	if r := vs.lookup(kw); r.found() {
+		return r.raw()
 	}
 	return ""
 }
 
 // All returns every value, in canonical keyword order.
 func (vs *Values) All() []Value {
-	refs := vs.collect(nil)
-	out := make([]Value, len(refs))
-	for i, v := range refs {
-		out[i] = vs.view(v)
+	entries := vs.collect(nil)
+	out := make([]Value, len(entries))
+	for i, e := range entries {
+		out[i] = vs.view(e.ref)
 	}
 	return out
 }
 
+// entry is an effective value in collect's list.
+type entry struct {
+	order int32     // sortKey; commentOrder for x- comments and unknown names
+	kw    keywordID // noKeyword for a Set value of an unknown name
+	ref
+}
+
+// name is the keyword of e.
+func (vs *Values) name(e *entry) string {
+	if e.x != nil {
+		return e.x.Keyword
+	}
+	return vs.src.name(e.kw)
+}
+
+// keyword is the table entry of e's keyword, nil for an x- comment or an
+// unknown name.
+func (vs *Values) keyword(e *entry) *Keyword {
+	if e.x != nil {
+		return lookupCanonical(e.x.Keyword)
+	}
+	if names, _ := canonicalNames(); int(e.kw) < len(names) {
+		return names[e.kw].k
+	}
+	return nil
+}
+
+func (vs *Values) entryCompare(a, b *entry) int {
+	if a.order != b.order {
+		return cmp.Compare(a.order, b.order)
+	}
+	return strings.Compare(vs.name(a), vs.name(b))
+}
+
 // collect appends the effective values to buf in canonical order and
 // returns it; Format reuses one buffer for every conn.
-func (vs *Values) collect(buf []*Value) []*Value {
+func (vs *Values) collect(buf []entry) []entry {
 	buf = buf[:0]
-	for v := vs; v != nil; v = v.base {
+	names, _ := canonicalNames()
+	for i := range vs.extra {
+		x := &vs.extra[i]
+		e := entry{order: commentOrder, kw: vs.src.keywordID(x.Keyword), ref: ref{x: x}}
+		if k := lookupCanonical(x.Keyword); k != nil {
+			e.order = sortKey(k, x.Keyword)
+		}
+		buf = append(buf, e)
+	}
+	add := func(vals []value, from uint32) {
 	next:
-		for i := len(v.own) - 1; i >= 0; i-- {
-			x := v.own[i]
-			for _, y := range buf {
-				if y.Keyword == x.Keyword {
+		for i := range vals {
+			v := &vals[i]
+			for j := range buf {
+				if buf[j].kw == v.kw {
 					continue next
 				}
 			}
-			buf = append(buf, x)
+			e := entry{order: commentOrder, kw: v.kw, ref: ref{v: v, src: vs.src, from: from}}
+			if int(v.kw) < len(names) {
+				e.order = names[v.kw].order
+			}
+			buf = append(buf, e)
 		}
 	}
-	// slices.SortFunc, not sort.Slice: no reflection and no allocation
-	// per call (Format calls this once per conn).
-	slices.SortFunc(buf, func(a, b *Value) int {
-		if a.order == 0 || b.order == 0 { // set through Values.Set
-			switch {
-			case keywordLess(a.Keyword, b.Keyword):
-				return -1
-			case keywordLess(b.Keyword, a.Keyword):
-				return 1
-			}
-			return 0
+	for v := vs; v != nil; v = v.base {
+		add(v.own, v.self)
+		for _, l := range v.also {
+			add(l.vals, l.from)
 		}
-		if a.order != b.order {
-			return cmp.Compare(a.order, b.order)
+	}
+	if len(buf) > 24 {
+		slices.SortFunc(buf, func(a, b entry) int { return vs.entryCompare(&a, &b) })
+		return buf
+	}
+	// A conn has a dozen values or so: insertion sort sorts them in less
+	// time than slices.SortFunc, which took a third of Format's.
+	for i := 1; i < len(buf); i++ {
+		for j := i; j > 0 && vs.entryCompare(&buf[j], &buf[j-1]) < 0; j-- {
+			buf[j], buf[j-1] = buf[j-1], buf[j]
 		}
-		return strings.Compare(a.Keyword, b.Keyword)
-	})
+	}
 	return buf
 }
 
@@ -187,72 +408,72 @@ func (vs *Values) Keywords() []string {
 }
 
 // Len is the number of keywords set.
-func (vs *Values) Len() int { return len(vs.All()) }
+func (vs *Values) Len() int { return len(vs.collect(nil)) }
 
 // Bool returns a yes/no keyword's value and whether it is set.
 func (vs *Values) Bool(kw string) (val, set bool) {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return false, false
 	}
-	b, err := ParseBool(v.Raw)
+	b, err := ParseBool(r.raw())
 	return b, err == nil
 }
 
 // Int returns an integer keyword (%forever is 0).
 func (vs *Values) Int(kw string) (int64, bool) {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return 0, false
 	}
-	n, err := ParseInt(v.Raw)
+	n, err := ParseInt(r.raw())
 	return n, err == nil
 }
 
 // Duration returns a duration keyword; a bare number is in the keyword's
 // default unit (seconds, or milliseconds for retransmit-interval).
 func (vs *Values) Duration(kw string) (time.Duration, bool) {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return 0, false
 	}
 	unit := time.Second
 	if k := lookupCanonical(kw); k != nil && k.Type == TypeDurationMS {
 		unit = time.Millisecond
 	}
-	d, err := ParseDuration(v.Raw, unit)
+	d, err := ParseDuration(r.raw(), unit)
 	return d, err == nil
 }
 
 // Addr returns a keyword holding a literal IP address. Magic values
 // (%defaultroute, %any ...) and DNS names report false.
 func (vs *Values) Addr(kw string) (netip.Addr, bool) {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return netip.Addr{}, false
 	}
-	a, err := netip.ParseAddr(v.Raw)
+	a, err := netip.ParseAddr(r.raw())
 	return a, err == nil
 }
 
 // Prefix returns a keyword holding one subnet, normalised to its network
 // address. "addr/mask" dotted masks are accepted as FreeS/WAN wrote them.
 func (vs *Values) Prefix(kw string) (netip.Prefix, bool) {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return netip.Prefix{}, false
 	}
-	p, err := ParseSubnet(v.Raw)
+	p, err := ParseSubnet(r.raw())
 	return p, err == nil
 }
 
 // List splits a list keyword on blanks and commas.
 func (vs *Values) List(kw string) []string {
-	v := vs.lookup(kw)
-	if v == nil {
+	r := vs.lookup(kw)
+	if !r.found() {
 		return nil
 	}
-	return SplitList(v.Raw)
+	return SplitList(r.raw())
 }
 
 // SplitList splits a value on blanks, tabs and commas, dropping empties.

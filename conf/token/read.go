@@ -18,7 +18,7 @@ const (
 	// key in 0s form is a few kilobytes).
 	MaxLineLen = 64 << 10
 	// MaxFileSize is the largest file accepted, in bytes (100,000 conns
-	// take about 20 MiB).
+	// of six lines take about 12 MiB).
 	MaxFileSize = 64 << 20
 )
 

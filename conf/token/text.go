@@ -12,6 +12,16 @@ import (
 // and a message that does not quote the line (it may hold a secret), or
 // -1 and "".
 func BadByte(line string) (int, string) {
+	// Nearly every line is printable ASCII and tabs: one tight pass
+	// tells, before the full check (a 100,000-conn file has 700,000
+	// lines).
+	i := 0
+	for i < len(line) && (line[i] >= 0x20 && line[i] < 0x7f || line[i] == '\t') {
+		i++
+	}
+	if i == len(line) {
+		return -1, ""
+	}
 	comment := false
 	for i := 0; i < len(line); {
 		c := line[i]
