@@ -22,8 +22,8 @@ func QuoteValue(v string) string { return quote(v) }
 // value (left=%defaultroute's nexthop, for one) can outlive the conn's own
 // value for the keyword.
 func (c *Conn) Default(kw string) (Value, bool) {
-	if v := c.Values.base.lookup(kw); v != nil {
-		return *v, true
+	if c.Values.base == nil {
+		return Value{}, false
 	}
-	return Value{}, false
+	return c.Values.base.Get(kw)
 }
