@@ -122,6 +122,82 @@ func diffFields52(theirs, ours []byte) string {
 	return strings.Join(out, "; ")
 }
 
+// coverage52 are conns giving the values of 5.2's message that the
+// project's configs do not, so that every value Messages52 sends is
+// checked against addconn (the capture socket takes what pluto might
+// refuse).
+const coverage52 = `conn %default
+	left=192.0.2.2
+	right=192.0.2.9
+	authby=secret
+conn tcp-yes
+	enable-tcp=yes
+conn tcp-no
+	enable-tcp=no
+conn natt-rfc
+	keyexchange=ikev1
+	nat-ikev1-method=rfc
+conn natt-both
+	keyexchange=ikev1
+	nat-ikev1-method=both
+conn natt-none
+	keyexchange=ikev1
+	nat-ikev1-method=none
+conn redirect-yes
+	send-redirect=yes
+conn redirect-auto
+	send-redirect=auto
+conn accept-no
+	accept-redirect=no
+conn fail-none
+	failureshunt=none
+conn fail-hold
+	failureshunt=hold
+conn nic-yes
+	nic-offload=yes
+conn ppk-insist
+	ppk=insist
+conn sendca-issuer
+	sendca=issuer
+conn xauth-pam
+	keyexchange=ikev1
+	xauthby=pam
+	leftxauthserver=yes
+conn auth-null
+	authby=null
+	leftauth=null
+	rightauth=null
+conn auth-ecdsa
+	authby=ecdsa
+	leftauth=ecdsa
+	rightauth=ecdsa
+	leftid=@west
+	rightid=@east
+	leftecdsakey=0sAQIDBAUGBwg=
+	rightecdsakey=0sCAcGBQQDAgE=
+conn auth-never
+	type=passthrough
+	authby=never
+	leftauth=never
+conn cat
+	leftcat=yes
+	rightcat=yes
+conn vhost
+	ikev2=no
+	leftsubnet=10.1.0.0/16
+	rightsubnet=vhost:%no,%priv
+conn pam
+	pam-authorize=yes
+conn right-strings
+	rightcert=east
+	rightupdown=/bin/true
+	rightusername=user
+	rightvti=10.9.0.1/30
+	rightxauthclient=yes
+conn right-ckaid
+	rightckaid=0123456789abcdef
+`
+
 // TestEncode52MatchesAddconn runs 5.2's addconn on the canonical conns
 // (WriteConf5) of every conn of the project's test configs the 5.2
 // renderer takes, against a capturing socket, and requires the messages
@@ -142,6 +218,11 @@ func TestEncode52MatchesAddconn(t *testing.T) {
 		})
 	}
 	sort.Strings(files)
+	coverage := filepath.Join(t.TempDir(), "coverage52.conf")
+	if err := os.WriteFile(coverage, []byte(coverage52), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, coverage)
 	var same, differ, notEncodable, addconnRefused, modelRefused int
 	reasons := map[string]int{}
 	dir := t.TempDir()
@@ -151,6 +232,9 @@ func TestEncode52MatchesAddconn(t *testing.T) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, f)
+		if f == coverage {
+			rel = "coverage52"
+		}
 		want := map[string][][]byte{}
 		var names []string
 		var canon bytes.Buffer
