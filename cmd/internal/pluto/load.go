@@ -445,7 +445,7 @@ func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone erro
 			if err == nil && refusedFormat(answer.String()) {
 				l.plutoMagic, _ = expectedMagic(answer.String())
 				if l.Version != (Version{}) {
-					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, MessageVersion)
+					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, messageRelease(p.msg))
 				}
 				no := false
 				l.socket = &no

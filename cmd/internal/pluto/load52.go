@@ -14,7 +14,16 @@ func wireMessages[M wireMessage](msgs []M) []wireMessage {
 	return out
 }
 
-// add5 loads conns into a 5.x pluto. When pluto asked for 5.2's magic,
+// messageRelease is the Libreswan release whose layout m has.
+func messageRelease(m wireMessage) string {
+	if _, ok := m.(*Message52); ok {
+		return V5_2.String()
+	}
+	return MessageVersion
+}
+
+// add5 loads conns into a 5.x pluto. When pluto asked for 5.2's magic (or,
+// not asked, is said to be 5.2: ipsec setup knows the release it started),
 // the conns Messages52 takes are sent as 5.2's own messages, as 5.2's
 // addconn sends them for their canonical text (TestEncode52MatchesAddconn):
 // no file, no second parse, names with blanks kept. The others, and
@@ -22,7 +31,7 @@ func wireMessages[M wireMessage](msgs []M) []wireMessage {
 // that refuses the message after all gets the rest through addConf5 too.
 // When pluto stops answering, gone says what was loaded and what was not.
 func (l *Loader) add5(conns []*Conn) (status int, gone error) {
-	if l.plutoMagic != WhackMagic52 {
+	if l.plutoMagic != WhackMagic52 && (l.plutoMagic != 0 || l.Version != V5_2) {
 		return l.addConf5(conns), nil
 	}
 	var direct []encoded
