@@ -23,9 +23,11 @@ import (
 //   - Libreswan 4.x: the 4.10 control-socket message (Messages410), as
 //     addconn sends it; a conn the renderer does not take, or every conn
 //     when pluto refuses the message, goes through whack's command line;
-//   - Libreswan 5.2 (by the magic its pluto asks for): 5.2's own message
-//     (Messages52), as its addconn sends it for the canonical conn; the
-//     conns it does not take go the next way (add5);
+//   - Libreswan 5.2 (by the magic its pluto asks for, or as the caller
+//     says): 5.2's own message (Messages52), as its addconn sends it for
+//     the canonical conn; the conns it does not take go the next way
+//     (add5). Measured on 1,000 conns: CPU 0.87× of 5.2's addconn
+//     --autoall, against 2.19× through the canonical file;
 //   - Libreswan 5.x: the canonical conns in 5.x's dialect (WriteConf5),
 //     loaded by 5.x's own addconn in one run (in halves when addconn
 //     refuses the file, until the conn it cannot read is alone): measured
