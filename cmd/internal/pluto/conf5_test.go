@@ -301,7 +301,9 @@ func TestConf5ProjectConfigs(t *testing.T) {
 // parser refuses (a name with a blank and a double quote: 5.x reads no
 // braces in a conn line, and no quote inside quotes) fails alone; the conns around it in the
 // same load still load, and the exit status says something failed.
-// Which release pluto is comes from pluto itself.
+// Which release pluto is comes from pluto itself. Only a conn 5.2's
+// message does not carry (pfsgroup=) goes through the canonical text: the
+// same name without it travels as 5.2's message and loads.
 func TestLoaderLibreswan5RefusedConn(t *testing.T) {
 	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
 	ns := diffNetNS(t)
@@ -318,6 +320,9 @@ conn "with blank"
 	rightsubnet=10.2.0.0/16
 conn {q "uote}
 	rightsubnet=10.3.0.0/16
+	pfsgroup=modp2048
+conn {n "ative}
+	rightsubnet=10.5.0.0/16
 conn last
 	rightsubnet=10.4.0.0/16
 `), &conf.Options{})
@@ -339,7 +344,7 @@ conn last
 	// empty is a conn 4.10 cannot take (no subnet in subnets=) but 5.x
 	// loads as empty/0x0: the conns are built for the release pluto is,
 	// not for the 4.10 message that found it out.
-	for _, n := range []string{"empty", "first", "with blank", "last"} {
+	for _, n := range []string{"empty", "first", "with blank", `n "ative`, "last"} {
 		if len(statusLines(status, n)) == 0 {
 			t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
 		}

@@ -11,6 +11,9 @@
 //   - Messages410 (message410.go, wire layer in whackmsg.go): the control
 //     socket message of Libreswan 4.10, byte-identical to what its addconn
 //     sends (TestEncodeMatchesAddconn);
+//   - Messages52 (message52.go, wire layer in whackmsg52.go): the control
+//     socket message of Libreswan 5.2, byte-identical to what its addconn
+//     sends for the canonical conn (TestEncode52MatchesAddconn);
 //   - Argv (argv.go): whack's command line, spelled for 4.10, 5.0–5.2, 5.3
 //     or 5.4 and later, with the baseline options that make whack's
 //     defaults agree with addconn's;
@@ -19,8 +22,9 @@
 //
 // Loader picks the renderer: the 4.10 message for a 4.x pluto (which takes
 // it; any other release refuses its magic number and names its own, which
-// tells the release when it is a known one, else whack names it), 5.x's
-// addconn for 5.x, whack for --showonly and for conns the
-// message does not carry. %defaultroute and %IFACE are resolved by kernel's
+// tells the release when it is a known one, else whack names it), 5.2's
+// message for a pluto that asks for 5.2's magic, 5.x's addconn for the
+// other 5.x releases and the conns 5.2's message does not carry, whack for
+// --showonly and for conns the 4.10 message does not carry. %defaultroute and %IFACE are resolved by kernel's
 // resolver, the one `ipsec manual` uses.
 package pluto

@@ -23,6 +23,11 @@ import (
 //   - Libreswan 4.x: the 4.10 control-socket message (Messages410), as
 //     addconn sends it; a conn the renderer does not take, or every conn
 //     when pluto refuses the message, goes through whack's command line;
+//   - Libreswan 5.2 (by the magic its pluto asks for, or as the caller
+//     says): 5.2's own message (Messages52), as its addconn sends it for
+//     the canonical conn; the conns it does not take go the next way
+//     (add5). Measured on 1,000 conns: CPU 0.87× of 5.2's addconn
+//     --autoall, against 2.19× through the canonical file;
 //   - Libreswan 5.x: the canonical conns in 5.x's dialect (WriteConf5),
 //     loaded by 5.x's own addconn in one run (in halves when addconn
 //     refuses the file, until the conn it cannot read is alone): measured
@@ -96,7 +101,7 @@ func (l *Loader) version() (Version, error) {
 // encoded is a conn and the messages that add it.
 type encoded struct {
 	c    *Conn
-	msgs []*Message
+	msgs []wireMessage
 }
 
 // Add loads conns. The error carries the exit status: the first non-zero
@@ -132,7 +137,10 @@ func (l *Loader) Add(conns []*conf.Conn) error {
 	case forceWhack:
 		st = l.addArgv(built)
 	case ver.AtLeast(V5_0):
-		st = l.addConf5(built)
+		var gone error
+		if st, gone = l.add5(built); gone != nil {
+			return applet.Exit(applet.ExitFailure, gone)
+		}
 	case !l.useSocket():
 		fmt.Fprintf(l.Err, "%s: pluto refused the message format of Libreswan %s although whack is %s: loading conns through whack\n", l.Prog, MessageVersion, ver)
 		st = l.addArgv(built)
@@ -183,7 +191,7 @@ func (l *Loader) probe(conns []*conf.Conn) (status int, rest []*conf.Conn, v Ver
 		if err != nil {
 			continue
 		}
-		st, refused, gone := l.sendAll([]encoded{{m, msgs}})
+		st, refused, gone := l.sendAll([]encoded{{m, wireMessages(msgs)}})
 		if gone != nil {
 			return st, nil, V4_10, gone
 		}
@@ -238,7 +246,12 @@ func (l *Loader) addOther(refused []*Conn, src map[*Conn]*conf.Conn, errs *token
 	}
 	rebuilt, _ := l.build(again, ver, errs)
 	if ver.AtLeast(V5_0) {
-		return l.addConf5(rebuilt)
+		st, gone := l.add5(rebuilt)
+		if gone != nil {
+			fmt.Fprintf(l.Err, "%s: %v\n", l.Prog, gone)
+			return applet.ExitFailure
+		}
+		return st
 	}
 	fmt.Fprintf(l.Err, "%s: pluto refused the message format of Libreswan %s although whack is %s: loading conns through whack\n", l.Prog, MessageVersion, ver)
 	return l.addArgv(rebuilt)
@@ -343,7 +356,7 @@ func (l *Loader) addMessages(conns []*Conn) (status int, refused []*Conn, gone e
 			viaWhack = append(viaWhack, m)
 			continue
 		}
-		direct = append(direct, encoded{m, msgs})
+		direct = append(direct, encoded{m, wireMessages(msgs)})
 	}
 	status, rest, gone := l.sendAll(direct)
 	if gone != nil {
@@ -380,7 +393,7 @@ func refusedFormat(reply string) bool {
 func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone error) {
 	type posted struct {
 		conn int // index in conns
-		msg  *Message
+		msg  wireMessage
 		fd   int
 		err  error
 	}
@@ -434,7 +447,7 @@ func (l *Loader) sendAll(conns []encoded) (status int, rest []encoded, gone erro
 			if err == nil && refusedFormat(answer.String()) {
 				l.plutoMagic, _ = expectedMagic(answer.String())
 				if l.Version != (Version{}) {
-					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, MessageVersion)
+					fmt.Fprintf(l.Err, "%s: pluto is not Libreswan %s (it refused the message format): loading conns the way its release takes them\n", l.Prog, messageRelease(p.msg))
 				}
 				no := false
 				l.socket = &no

@@ -98,6 +98,18 @@ var renderers = []struct {
 		}
 		return b.String(), nil
 	}},
+	{"message52", V5_2, func(m *Conn) (string, error) {
+		msgs, err := m.Messages52()
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for i, msg := range msgs {
+			fmt.Fprintf(&b, "\tmessage %d\n", i)
+			dumpFields(&b, "", reflect.ValueOf(*msg))
+		}
+		return b.String(), nil
+	}},
 	{"conf5", V5_2, func(m *Conn) (string, error) {
 		var b bytes.Buffer
 		err := m.WriteConf5(&b)
@@ -121,8 +133,8 @@ func argvGolden(m *Conn) (string, error) {
 }
 
 // TestRenderGolden renders every corpus conn with each renderer: the
-// typed model one field per line (4.10 and 5.2 defaults), the 4.10
-// message one field per line, the canonical 5.x conn, and whack's command
+// typed model one field per line (4.10 and 5.2 defaults), the 4.10 and
+// 5.2 messages one field per line, the canonical 5.x conn, and whack's command
 // lines of 5.2, 5.3 and 5.4 (4.10's are translate_test.go's goldens).
 // None needs root or Libreswan.
 func TestRenderGolden(t *testing.T) {

@@ -27,7 +27,9 @@ func readWireMessage(r *bufio.Reader) ([]byte, error) {
 	if _, err := io.ReadFull(r, msg); err != nil {
 		return nil, err
 	}
-	if m := binary.LittleEndian.Uint32(msg); m != WhackMagic {
+	if m := binary.LittleEndian.Uint32(msg); m == WhackMagic52 {
+		return readRest52(r, msg)
+	} else if m != WhackMagic {
 		// A basic message (status) is all there is.
 		return msg, nil
 	}

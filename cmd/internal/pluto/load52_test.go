@@ -1,0 +1,61 @@
+package pluto
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"goswan/conf"
+	"goswan/tests/testenv"
+)
+
+// TestLoaderLibreswan52Message: a Loader told the release is 5.2 (as
+// ipsec setup is, having started pluto) and one that learns it from
+// pluto's refusal of the 4.10 probe both load 5.2's messages themselves:
+// there is no addconn beside their whack, so a conn that loads went over
+// the socket as Messages52 renders it.
+func TestLoaderLibreswan52Message(t *testing.T) {
+	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
+	for _, preset := range []Version{V5_2, {}} {
+		t.Run("version "+preset.String(), func(t *testing.T) {
+			ns := diffNetNS(t)
+			p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})
+			cfg, err := conf.Parse("five2.conf", []byte(`conn %default
+	left=192.0.2.2
+	right=192.0.2.9
+	authby=secret
+conn "with blank"
+	rightsubnet=10.2.0.0/16
+conn keyed
+	leftid=@west
+	rightid=@east
+	authby=rsasig
+	leftrsasigkey=0sAwEAAdTE1a7fzx+mh1iOUsXN/Wk4+vY870Is8/XFu0YYphuJ4IpBJsFyRPdhw1pLpeKHT6Da5nHo6S8mSF7Mw8ZbcFPJp0Y2n0uIO0TB/0BO4zV0+l19OXyrjS42YwI/Nub93WzBFXOQo+jdqE0hj51tCWN4ljDYb7bv+0DXdSkLRHEzgNqDzMGCdu2xSxJCBlUZ0rwv4Engzvq1IX0YUclk4AS6ZEOUA9QbnL2eS9VBQcvErhGHbxxzzVk/EEJL9VsQ4r8O1MMuRP8WAWlVMjYU1AMtBu7UFWC1XHH6L94Qe25JHcJMr9T32tHny65eR9NW9UUsBYiSealu6LUSsIwIoCE=
+	rightsubnets={10.3.0.0/16 10.4.0.0/16}
+`), &conf.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bin := t.TempDir()
+			if err := os.Symlink(ls.Whack, filepath.Join(bin, "whack")); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			l := &Loader{Whack: &Whack{Path: filepath.Join(bin, "whack"), CtlSocket: p.Ctl}, Env: fixedEnv,
+				Out: &out, Err: &errOut, Prog: "ipsec auto", Version: preset}
+			if err := l.Add(cfg.Conns); err != nil {
+				t.Errorf("Add = %v\n%s%s", err, out.String(), errOut.String())
+			}
+			status := p.MustWhack(t, "--status")
+			for _, n := range []string{"with blank", "keyed/0x1", "keyed/0x2"} {
+				if len(statusLines(status, n)) == 0 {
+					t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
+				}
+			}
+			if keys := p.MustWhack(t, "--listpubkeys"); !bytes.Contains([]byte(keys), []byte("@west")) {
+				t.Errorf("leftrsasigkey= not filed under @west:\n%s", keys)
+			}
+		})
+	}
+}
