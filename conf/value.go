@@ -399,10 +399,10 @@ func (vs *Values) collect(buf []entry) []entry {
 // Keywords returns the set keywords in canonical order: the keyword
 // table's order, left before right, then x- comments by name.
 func (vs *Values) Keywords() []string {
-	all := vs.All()
-	out := make([]string, len(all))
-	for i, v := range all {
-		out[i] = v.Keyword
+	entries := vs.collect(nil)
+	out := make([]string, len(entries))
+	for i := range entries {
+		out[i] = vs.name(&entries[i])
 	}
 	return out
 }
