@@ -199,6 +199,7 @@ var conf5ProjectDifferences = map[string]string{
 	"corpus.conf:forceencaps":     "4.x forceencaps=yes is mapped to encapsulation=yes (issue 12's dialect); 5.2 refuses the line, which this test drops from the original",
 	"ls4-comment-nospace.conf:n":  "a # without a blank before it starts a comment for 4.10 and the conf engine, not for 5.2",
 	"os26-sha2-truncbug.conf:t":   "Openswan's sha2_truncbug= is read as sha2-truncbug= (dialect mapped); 5.2 ignores the old spelling",
+	"legacy.conf:fs-pfsgroup":     "pfsgroup= travels as esp=ALG;GROUP, as 5.x's whack --pfsgroup sends it; 5.2 refuses the line, which this test drops from the original",
 }
 
 // TestConf5ProjectConfigs measures the Libreswan 5 path on every project
@@ -302,7 +303,7 @@ func TestConf5ProjectConfigs(t *testing.T) {
 // braces in a conn line, and no quote inside quotes) fails alone; the conns around it in the
 // same load still load, and the exit status says something failed.
 // Which release pluto is comes from pluto itself. Only a conn 5.2's
-// message does not carry (pfsgroup=) goes through the canonical text: the
+// message does not carry (pfsgroup= without esp=) goes through the canonical text: the
 // same name without it travels as 5.2's message and loads.
 func TestLoaderLibreswan5RefusedConn(t *testing.T) {
 	ls := testenv.MustHaveLibreswanVersion(t, "5.2")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"goswan/conf"
@@ -33,6 +34,14 @@ conn keyed
 	authby=rsasig
 	leftrsasigkey=0sAwEAAdTE1a7fzx+mh1iOUsXN/Wk4+vY870Is8/XFu0YYphuJ4IpBJsFyRPdhw1pLpeKHT6Da5nHo6S8mSF7Mw8ZbcFPJp0Y2n0uIO0TB/0BO4zV0+l19OXyrjS42YwI/Nub93WzBFXOQo+jdqE0hj51tCWN4ljDYb7bv+0DXdSkLRHEzgNqDzMGCdu2xSxJCBlUZ0rwv4Engzvq1IX0YUclk4AS6ZEOUA9QbnL2eS9VBQcvErhGHbxxzzVk/EEJL9VsQ4r8O1MMuRP8WAWlVMjYU1AMtBu7UFWC1XHH6L94Qe25JHcJMr9T32tHny65eR9NW9UUsBYiSealu6LUSsIwIoCE=
 	rightsubnets={10.3.0.0/16 10.4.0.0/16}
+conn pfsgroup
+	rightsubnet=10.5.0.0/16
+	esp=aes128-sha1
+	pfsgroup=modp2048
+conn direct
+	rightsubnet=10.6.0.0/16
+	leftnexthop=%direct
+	rightnexthop=%direct
 `), &conf.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -48,10 +57,18 @@ conn keyed
 				t.Errorf("Add = %v\n%s%s", err, out.String(), errOut.String())
 			}
 			status := p.MustWhack(t, "--status")
-			for _, n := range []string{"with blank", "keyed/0x1", "keyed/0x2"} {
+			for _, n := range []string{"with blank", "keyed/0x1", "keyed/0x2", "pfsgroup", "direct"} {
 				if len(statusLines(status, n)) == 0 {
 					t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
 				}
+			}
+			// pfsgroup= reaches pluto as 5.x's whack sends it, in esp=;
+			// nexthop=%direct is the peer itself, no nexthop.
+			if l := strings.Join(statusLines(status, "pfsgroup"), "\n"); !strings.Contains(l, "ESP algorithms: AES_CBC_128-HMAC_SHA1_96-MODP2048") {
+				t.Errorf("pfsgroup=modp2048 not in the ESP proposal:\n%s", l)
+			}
+			if l := statusLines(status, "direct"); len(l) > 0 && !strings.HasPrefix(l[0], `"direct": 192.0.2.2...192.0.2.9===`) {
+				t.Errorf("nexthop=%%direct loaded as %s", l[0])
 			}
 			if keys := p.MustWhack(t, "--listpubkeys"); !bytes.Contains([]byte(keys), []byte("@west")) {
 				t.Errorf("leftrsasigkey= not filed under @west:\n%s", keys)

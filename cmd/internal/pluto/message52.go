@@ -87,8 +87,9 @@ func (m *Conn) check52() error {
 		return notEncodable("send-redirect=")
 	case m.AcceptRedirect != "" && !knownWord(wire52Accept, m.AcceptRedirect):
 		return notEncodable("accept-redirect=")
-	case m.PFSGroup != "":
-		return notEncodable("pfsgroup=")
+	case m.PFSGroup != "" && m.ESP == "":
+		// Without esp= there is no proposal to add the group to.
+		return notEncodable("pfsgroup= without esp=")
 	case m.ReqID > ipsecManualReqIDMax:
 		return notEncodable("reqid=")
 	}
@@ -101,7 +102,8 @@ func (m *Conn) check52() error {
 		case e.KeyNone:
 			// addconn sends %none as a key, then fails to decode it.
 			return notEncodable(side + "rsasigkey=%none")
-		case e.NexthopDirect:
+		case e.NexthopDirect && e.FromDefaultRoute:
+			// addconn would route a %defaultroute end's nexthop.
 			return notEncodable(side + "nexthop=%direct")
 		case e.Auth != AuthDefault && wire52EndAuth[e.Auth] == 0:
 			return notEncodable(side + "auth=")
@@ -114,6 +116,16 @@ func (m *Conn) check52() error {
 		}
 	}
 	return nil
+}
+
+// esp5 is esp= as 5.x reads it: 5.x has no pfsgroup= keyword, and its
+// whack's --pfsgroup appends the group to the proposal, esp=ALG;GROUP,
+// which is how the group reaches pluto (the canonical file writes it so).
+func (m *Conn) esp5() string {
+	if m.PFSGroup == "" || m.ESP == "" {
+		return m.ESP
+	}
+	return m.ESP + ";" + m.PFSGroup
 }
 
 // ipsecManualReqIDMax is IPSEC_MANUAL_REQID_MAX: addconn drops a larger
@@ -189,7 +201,7 @@ func (m *Conn) message52() *Message52 {
 	if m.Fragmentation != def.Fragmentation {
 		w.Fragmentation = wire52Frag[m.Fragmentation]
 	}
-	w.IKE, w.ESP = Str(m.IKE), Str(m.ESP)
+	w.IKE, w.ESP = Str(m.IKE), Str(m.esp5())
 	w.IKELifetime = delta52(m.IKELifetime, def.IKELifetime)
 	w.IPsecLifetime = delta52(m.IPsecLifetime, def.IPsecLifetime)
 	w.RekeyMargin = delta52(m.RekeyMargin, def.RekeyMargin)

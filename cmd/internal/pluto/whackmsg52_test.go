@@ -196,6 +196,12 @@ conn right-strings
 	rightxauthclient=yes
 conn right-ckaid
 	rightckaid=0123456789abcdef
+conn pfsgroup
+	esp=aes128-sha1
+	pfsgroup=modp2048
+conn nexthop-direct
+	leftnexthop=%direct
+	rightnexthop=%direct
 `
 
 // TestEncode52MatchesAddconn runs 5.2's addconn on the canonical conns
