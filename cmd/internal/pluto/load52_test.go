@@ -76,3 +76,49 @@ conn direct
 		})
 	}
 }
+
+// TestLoaderLibreswan52KeyNone: FreeS/WAN's rsasigkey=%none is refused by
+// 5.2 as by its addconn (pluto: "rightrsasigkey invalid"), for that conn
+// alone; it goes as 5.2's message (no addconn beside the whack).
+func TestLoaderLibreswan52KeyNone(t *testing.T) {
+	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
+	ns := diffNetNS(t)
+	p := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})
+	cfg, err := conf.Parse("none.conf", []byte(`conn %default
+	left=192.0.2.2
+	right=192.0.2.9
+	authby=secret
+conn before
+	rightsubnet=10.1.0.0/16
+conn none
+	rightsubnet=10.2.0.0/16
+	rightrsasigkey=%none
+conn after
+	rightsubnet=10.3.0.0/16
+`), &conf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(ls.Whack, filepath.Join(bin, "whack")); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	l := &Loader{Whack: &Whack{Path: filepath.Join(bin, "whack"), CtlSocket: p.Ctl}, Env: fixedEnv,
+		Out: &out, Err: &errOut, Prog: "ipsec auto", Version: V5_2}
+	if err := l.Add(cfg.Conns); err == nil {
+		t.Errorf("Add = nil, want the refusal of conn none")
+	}
+	if all := out.String() + errOut.String(); !strings.Contains(all, `"none": failed to add connection: rightrsasigkey invalid`) {
+		t.Errorf("no refusal of rightrsasigkey=%%none naming the conn:\n%s", all)
+	}
+	status := p.MustWhack(t, "--status")
+	if len(statusLines(status, "none")) != 0 {
+		t.Errorf("conn none loaded")
+	}
+	for _, n := range []string{"before", "after"} {
+		if len(statusLines(status, n)) == 0 {
+			t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
+		}
+	}
+}

@@ -63,9 +63,14 @@ func (m *Conn) Messages52() ([]*Message52, error) {
 		w.DNSHostname = Str(m.Right.HostText)
 	}
 	msgs := []*Message52{w}
-	for _, e := range []*WhackEnd52{&w.Left, &w.Right} {
+	for i, e := range []*WhackEnd52{&w.Left, &w.Right} {
 		if !e.ID.Valid || !e.Pubkey.Valid {
 			continue
+		}
+		if []*End{&m.Left, &m.Right}[i].KeyNone {
+			// addconn cannot decode %none and stops here; pluto has
+			// refused the conn for it already.
+			break
 		}
 		key, err := decodeKey(e.Pubkey.S)
 		if err != nil {
@@ -99,9 +104,6 @@ func (m *Conn) check52() error {
 		case e.FromDefaultRoute && (m.HostIPv6 || e.RouteToPeerName):
 			// addconn routes towards the peer (or IPv6): not reproduced.
 			return notEncodable(side + "=%defaultroute")
-		case e.KeyNone:
-			// addconn sends %none as a key, then fails to decode it.
-			return notEncodable(side + "rsasigkey=%none")
 		case e.NexthopDirect && e.FromDefaultRoute:
 			// addconn would route a %defaultroute end's nexthop.
 			return notEncodable(side + "nexthop=%direct")
@@ -373,6 +375,10 @@ func (m *Conn) end52(e *End) WhackEnd52 {
 		w.KeyFromDNS = true
 	case e.Key != "":
 		w.Pubkey, w.PubkeyAlg = Str(e.Key), wire52KeyAlg[e.KeyAlg]
+	case e.KeyNone:
+		// FreeS/WAN's "no key": addconn passes the word on as the key,
+		// and pluto refuses the conn (rsasigkey invalid), as 4.10 does.
+		w.Pubkey, w.PubkeyAlg = Str("%none"), ipseckeyRSA
 	}
 	return w
 }

@@ -199,6 +199,14 @@ conn right-ckaid
 conn pfsgroup
 	esp=aes128-sha1
 	pfsgroup=modp2048
+conn key-none
+	leftid=@west
+	leftrsasigkey=0sAQIDBAUGBwg=
+	rightrsasigkey=%none
+conn key-none-left
+	leftrsasigkey=%none
+	rightid=@east
+	rightrsasigkey=0sCAcGBQQDAgE=
 conn nexthop-direct
 	leftnexthop=%direct
 	rightnexthop=%direct
