@@ -42,6 +42,12 @@ conn direct
 	rightsubnet=10.6.0.0/16
 	leftnexthop=%direct
 	rightnexthop=%direct
+conn reqid
+	rightsubnet=10.7.0.0/16
+	reqid=20000
+conn pfsgroup-alone
+	rightsubnet=10.8.0.0/16
+	pfsgroup=modp2048
 `), &conf.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -57,7 +63,7 @@ conn direct
 				t.Errorf("Add = %v\n%s%s", err, out.String(), errOut.String())
 			}
 			status := p.MustWhack(t, "--status")
-			for _, n := range []string{"with blank", "keyed/0x1", "keyed/0x2", "pfsgroup", "direct"} {
+			for _, n := range []string{"with blank", "keyed/0x1", "keyed/0x2", "pfsgroup", "direct", "reqid", "pfsgroup-alone"} {
 				if len(statusLines(status, n)) == 0 {
 					t.Errorf("conn %q not loaded\n%s%s", n, out.String(), errOut.String())
 				}
@@ -69,6 +75,14 @@ conn direct
 			}
 			if l := statusLines(status, "direct"); len(l) > 0 && !strings.HasPrefix(l[0], `"direct": 192.0.2.2...192.0.2.9===`) {
 				t.Errorf("nexthop=%%direct loaded as %s", l[0])
+			}
+			// What 5.x cannot take is dropped with a warning, as its
+			// addconn drops reqid= above 16383.
+			for _, w := range []string{`conn "reqid": not passed to pluto: reqid (Libreswan 5 takes 1-16383)`,
+				`conn "pfsgroup-alone": not passed to pluto: pfsgroup (Libreswan 5 needs esp=`} {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("no warning %q:\n%s", w, errOut.String())
+				}
 			}
 			if keys := p.MustWhack(t, "--listpubkeys"); !bytes.Contains([]byte(keys), []byte("@west")) {
 				t.Errorf("leftrsasigkey= not filed under @west:\n%s", keys)

@@ -92,11 +92,6 @@ func (m *Conn) check52() error {
 		return notEncodable("send-redirect=")
 	case m.AcceptRedirect != "" && !knownWord(wire52Accept, m.AcceptRedirect):
 		return notEncodable("accept-redirect=")
-	case m.PFSGroup != "" && m.ESP == "":
-		// Without esp= there is no proposal to add the group to.
-		return notEncodable("pfsgroup= without esp=")
-	case m.ReqID > ipsecManualReqIDMax:
-		return notEncodable("reqid=")
 	}
 	for i, e := range []*End{&m.Left, &m.Right} {
 		side := [...]string{"left", "right"}[i]
@@ -123,15 +118,16 @@ func (m *Conn) check52() error {
 // esp5 is esp= as 5.x reads it: 5.x has no pfsgroup= keyword, and its
 // whack's --pfsgroup appends the group to the proposal, esp=ALG;GROUP,
 // which is how the group reaches pluto (the canonical file writes it so).
+// Without esp= FromConf lists pfsgroup= in Ignored.
 func (m *Conn) esp5() string {
-	if m.PFSGroup == "" || m.ESP == "" {
+	if m.PFSGroup == "" {
 		return m.ESP
 	}
 	return m.ESP + ";" + m.PFSGroup
 }
 
-// ipsecManualReqIDMax is IPSEC_MANUAL_REQID_MAX: addconn drops a larger
-// reqid= with an error.
+// ipsecManualReqIDMax is IPSEC_MANUAL_REQID_MAX: 5.x's addconn drops a
+// larger reqid= with an error (FromConf lists it in Ignored).
 const ipsecManualReqIDMax = 0x3fff
 
 // yn52 is a yes/no keyword: written (and so sent) only when v is not the

@@ -199,6 +199,10 @@ conn right-ckaid
 conn pfsgroup
 	esp=aes128-sha1
 	pfsgroup=modp2048
+conn pfsgroup-no-esp
+	pfsgroup=modp2048
+conn reqid-high
+	reqid=20000
 conn key-none
 	leftid=@west
 	leftrsasigkey=0sAQIDBAUGBwg=
