@@ -173,6 +173,11 @@ func (b *connBuilder) build() {
 		b.str("ah", &m.ESP)
 	}
 	b.str("pfsgroup", &m.PFSGroup)
+	if m.PFSGroup != "" && m.ESP == "" && m.Version.AtLeast(V5_0) {
+		// 5.x carries the group in esp= only (esp=ALG;GROUP).
+		b.ignore("pfsgroup", "Libreswan 5 needs esp= to add the group to (write esp=ALG;"+m.PFSGroup+")")
+		m.PFSGroup = ""
+	}
 
 	b.duration("ikelifetime", time.Second, &m.IKELifetime)
 	b.duration("ipsec-lifetime", time.Second, &m.IPsecLifetime)
@@ -221,6 +226,11 @@ func (b *connBuilder) build() {
 	}
 	for _, f := range connCounts {
 		b.count(f.kw, f.field(m))
+	}
+	if m.ReqID > ipsecManualReqIDMax && m.Version.AtLeast(V5_0) {
+		// 5.x's addconn drops it with an error and loads the conn.
+		b.ignore("reqid", "Libreswan 5 takes 1-16383")
+		m.ReqID = 0
 	}
 	m.RequireIDOnCert = true
 	for _, f := range connBools {

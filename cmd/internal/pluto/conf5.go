@@ -83,7 +83,7 @@ func (m *Conn) WriteConf5(w io.Writer) error {
 		kv("fragmentation", m.Fragmentation.String())
 	}
 	kv("ike", m.IKE)
-	kv("esp", m.ESP)
+	kv("esp", m.esp5())
 	// %forever is 0 in the model. Each release gets its own addconn's
 	// reading: 4.10's pluto raises 0 to the maximum (86400s, what the
 	// 4.10 message and whack argv send); 5.x's pluto takes 0 as a
@@ -188,8 +188,12 @@ func (e *End) writeConf5(side string, kv func(k, v string), yes func(k string, v
 	}
 	kv(side, host)
 	switch {
-	case e.NexthopDirect:
+	case e.NexthopDirect && e.FromDefaultRoute:
 		kv(side+"nexthop", "%direct")
+	case e.NexthopDirect:
+		// FreeS/WAN's %direct is the peer itself, which is what 5.x
+		// takes with no nexthop= (5.x's whack sends --nexthop %direct as
+		// that same unset address; its config reader refuses the word).
 	case e.Nexthop.IsValid() && !e.FromDefaultRoute:
 		kv(side+"nexthop", e.Nexthop.String())
 	}

@@ -2,6 +2,7 @@ package pluto
 
 import (
 	"bytes"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -199,6 +200,7 @@ var conf5ProjectDifferences = map[string]string{
 	"corpus.conf:forceencaps":     "4.x forceencaps=yes is mapped to encapsulation=yes (issue 12's dialect); 5.2 refuses the line, which this test drops from the original",
 	"ls4-comment-nospace.conf:n":  "a # without a blank before it starts a comment for 4.10 and the conf engine, not for 5.2",
 	"os26-sha2-truncbug.conf:t":   "Openswan's sha2_truncbug= is read as sha2-truncbug= (dialect mapped); 5.2 ignores the old spelling",
+	"legacy.conf:fs-pfsgroup":     "pfsgroup= travels as esp=ALG;GROUP, as 5.x's whack --pfsgroup sends it; 5.2 refuses the line, which this test drops from the original",
 }
 
 // TestConf5ProjectConfigs measures the Libreswan 5 path on every project
@@ -302,8 +304,9 @@ func TestConf5ProjectConfigs(t *testing.T) {
 // braces in a conn line, and no quote inside quotes) fails alone; the conns around it in the
 // same load still load, and the exit status says something failed.
 // Which release pluto is comes from pluto itself. Only a conn 5.2's
-// message does not carry (pfsgroup=) goes through the canonical text: the
-// same name without it travels as 5.2's message and loads.
+// message does not carry (%defaultroute towards a peer's name) goes
+// through the canonical text: the same name without it travels as 5.2's
+// message and loads.
 func TestLoaderLibreswan5RefusedConn(t *testing.T) {
 	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
 	ns := diffNetNS(t)
@@ -320,7 +323,8 @@ conn "with blank"
 	rightsubnet=10.2.0.0/16
 conn {q "uote}
 	rightsubnet=10.3.0.0/16
-	pfsgroup=modp2048
+	left=%defaultroute
+	right=peer.example
 conn {n "ative}
 	rightsubnet=10.5.0.0/16
 conn last
@@ -334,8 +338,10 @@ conn last
 	bin := t.TempDir()
 	os.WriteFile(filepath.Join(bin, "whack"), []byte("#!/bin/sh\n[ \"$1\" = --version ] && exit 1\nexec "+ls.Whack+" \"$@\"\n"), 0o755)
 	os.Symlink(ls.Addconn, filepath.Join(bin, "addconn"))
+	env := *fixedEnv
+	env.LookupHost = func(string) ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("192.0.2.9")}, nil }
 	var out, errOut bytes.Buffer
-	l := &Loader{Whack: &Whack{Path: filepath.Join(bin, "whack"), CtlSocket: p.Ctl}, Env: fixedEnv, Out: &out, Err: &errOut, Prog: "ipsec auto"}
+	l := &Loader{Whack: &Whack{Path: filepath.Join(bin, "whack"), CtlSocket: p.Ctl}, Env: &env, Out: &out, Err: &errOut, Prog: "ipsec auto"}
 	err = l.Add(cfg.Conns)
 	if err == nil {
 		t.Errorf("Add = nil, want a non-zero exit for the refused conn")

@@ -63,9 +63,14 @@ func (m *Conn) Messages52() ([]*Message52, error) {
 		w.DNSHostname = Str(m.Right.HostText)
 	}
 	msgs := []*Message52{w}
-	for _, e := range []*WhackEnd52{&w.Left, &w.Right} {
+	for i, e := range []*WhackEnd52{&w.Left, &w.Right} {
 		if !e.ID.Valid || !e.Pubkey.Valid {
 			continue
+		}
+		if []*End{&m.Left, &m.Right}[i].KeyNone {
+			// addconn cannot decode %none and stops here; pluto has
+			// refused the conn for it already.
+			break
 		}
 		key, err := decodeKey(e.Pubkey.S)
 		if err != nil {
@@ -87,10 +92,6 @@ func (m *Conn) check52() error {
 		return notEncodable("send-redirect=")
 	case m.AcceptRedirect != "" && !knownWord(wire52Accept, m.AcceptRedirect):
 		return notEncodable("accept-redirect=")
-	case m.PFSGroup != "":
-		return notEncodable("pfsgroup=")
-	case m.ReqID > ipsecManualReqIDMax:
-		return notEncodable("reqid=")
 	}
 	for i, e := range []*End{&m.Left, &m.Right} {
 		side := [...]string{"left", "right"}[i]
@@ -98,10 +99,8 @@ func (m *Conn) check52() error {
 		case e.FromDefaultRoute && (m.HostIPv6 || e.RouteToPeerName):
 			// addconn routes towards the peer (or IPv6): not reproduced.
 			return notEncodable(side + "=%defaultroute")
-		case e.KeyNone:
-			// addconn sends %none as a key, then fails to decode it.
-			return notEncodable(side + "rsasigkey=%none")
-		case e.NexthopDirect:
+		case e.NexthopDirect && e.FromDefaultRoute:
+			// addconn would route a %defaultroute end's nexthop.
 			return notEncodable(side + "nexthop=%direct")
 		case e.Auth != AuthDefault && wire52EndAuth[e.Auth] == 0:
 			return notEncodable(side + "auth=")
@@ -116,8 +115,19 @@ func (m *Conn) check52() error {
 	return nil
 }
 
-// ipsecManualReqIDMax is IPSEC_MANUAL_REQID_MAX: addconn drops a larger
-// reqid= with an error.
+// esp5 is esp= as 5.x reads it: 5.x has no pfsgroup= keyword, and its
+// whack's --pfsgroup appends the group to the proposal, esp=ALG;GROUP,
+// which is how the group reaches pluto (the canonical file writes it so).
+// Without esp= FromConf lists pfsgroup= in Ignored.
+func (m *Conn) esp5() string {
+	if m.PFSGroup == "" {
+		return m.ESP
+	}
+	return m.ESP + ";" + m.PFSGroup
+}
+
+// ipsecManualReqIDMax is IPSEC_MANUAL_REQID_MAX: 5.x's addconn drops a
+// larger reqid= with an error (FromConf lists it in Ignored).
 const ipsecManualReqIDMax = 0x3fff
 
 // yn52 is a yes/no keyword: written (and so sent) only when v is not the
@@ -189,7 +199,7 @@ func (m *Conn) message52() *Message52 {
 	if m.Fragmentation != def.Fragmentation {
 		w.Fragmentation = wire52Frag[m.Fragmentation]
 	}
-	w.IKE, w.ESP = Str(m.IKE), Str(m.ESP)
+	w.IKE, w.ESP = Str(m.IKE), Str(m.esp5())
 	w.IKELifetime = delta52(m.IKELifetime, def.IKELifetime)
 	w.IPsecLifetime = delta52(m.IPsecLifetime, def.IPsecLifetime)
 	w.RekeyMargin = delta52(m.RekeyMargin, def.RekeyMargin)
@@ -361,6 +371,10 @@ func (m *Conn) end52(e *End) WhackEnd52 {
 		w.KeyFromDNS = true
 	case e.Key != "":
 		w.Pubkey, w.PubkeyAlg = Str(e.Key), wire52KeyAlg[e.KeyAlg]
+	case e.KeyNone:
+		// FreeS/WAN's "no key": addconn passes the word on as the key,
+		// and pluto refuses the conn (rsasigkey invalid), as 4.10 does.
+		w.Pubkey, w.PubkeyAlg = Str("%none"), ipseckeyRSA
 	}
 	return w
 }

@@ -196,6 +196,24 @@ conn right-strings
 	rightxauthclient=yes
 conn right-ckaid
 	rightckaid=0123456789abcdef
+conn pfsgroup
+	esp=aes128-sha1
+	pfsgroup=modp2048
+conn pfsgroup-no-esp
+	pfsgroup=modp2048
+conn reqid-high
+	reqid=20000
+conn key-none
+	leftid=@west
+	leftrsasigkey=0sAQIDBAUGBwg=
+	rightrsasigkey=%none
+conn key-none-left
+	leftrsasigkey=%none
+	rightid=@east
+	rightrsasigkey=0sCAcGBQQDAgE=
+conn nexthop-direct
+	leftnexthop=%direct
+	rightnexthop=%direct
 `
 
 // TestEncode52MatchesAddconn runs 5.2's addconn on the canonical conns
