@@ -32,7 +32,7 @@ func TestPlutoPairPSK(t *testing.T) {
 	}
 	out := pw.MustWhack(t, "--name", "psk", "--initiate")
 	if !strings.Contains(out, "established IKE SA") {
-		t.Fatalf("no IKE SA:\n%s", out)
+		t.Fatalf("no IKE SA:\n%s\nresponder's log:\n%s", out, pe.Log())
 	}
 	if !pe.WaitLog("responder established IKE SA", 5*time.Second) {
 		t.Fatalf("responder did not establish:\n%s", pe.Log())
