@@ -211,16 +211,7 @@ var conf5ProjectDifferences = map[string]string{
 func TestConf5ProjectConfigs(t *testing.T) {
 	ls := testenv.MustHaveLibreswanVersion(t, "5.2")
 	root := testenv.ModuleRoot()
-	var files []string
-	for _, dir := range []string{"conf/testdata", "tests/testdata", "examples", "cmd/internal/pluto/testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".conf") {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
-	sort.Strings(files)
+	files := projectConfigFiles(root)
 	ns := diffNetNS(t)
 	theirs := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})
 	ours := testenv.StartPluto(t, &testenv.PlutoOptions{NetNS: ns, Libreswan: &ls})

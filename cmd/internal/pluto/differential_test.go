@@ -342,6 +342,23 @@ var projectDifferences = map[string]map[string]string{
 	},
 }
 
+// projectConfigFiles lists, sorted, every ipsec.conf of the project's
+// test corpora under the module root: what the differential and capture
+// tests run through both loaders.
+func projectConfigFiles(root string) []string {
+	var files []string
+	for _, dir := range []string{"conf/testdata", "tests/testdata", "examples", "cmd/internal/pluto/testdata"} {
+		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".conf") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	sort.Strings(files)
+	return files
+}
+
 // withoutDNSSEC is the file's text with a `config setup` that turns
 // DNSSEC off put in front (after a version line, which must come first);
 // relative includes still work because addconn runs in the file's
@@ -378,16 +395,7 @@ func TestDifferentialProjectConfigs(t *testing.T) {
 
 func testDifferentialProjectConfigs(t *testing.T, ls *testenv.Libreswan) {
 	root := testenv.ModuleRoot()
-	var files []string
-	for _, dir := range []string{"conf/testdata", "tests/testdata", "examples", "cmd/internal/pluto/testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".conf") {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
-	sort.Strings(files)
+	files := projectConfigFiles(root)
 	ours, theirs := diffPluto(t, ls), diffPluto(t, ls)
 	expectedDiff, known := projectDifferences[ls.Version], knownDifferences[ls.Version]
 	release, err := ParseVersion("Libreswan " + ls.Version)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -74,52 +73,20 @@ var padding52 = func() map[int]bool {
 	return m
 }()
 
-func equalWire52(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] && !padding52[i] {
-			return false
-		}
-	}
-	return true
-}
+// layout52 is 5.2's message.
+var layout52 = wireLayout{padding52, msg52FixedSize, field52}
 
-func diffFields52(theirs, ours []byte) string {
-	var out []string
-	seen := map[string]bool{}
-	for i := 0; i < len(theirs) || i < len(ours); i++ {
-		var x, y byte = 0xff, 0xfe
-		if i < len(theirs) {
-			x = theirs[i]
+// field52 names the field of 5.2's fixed part at byte i, with both values.
+func field52(i int, theirs, ours []byte) string {
+	o := i &^ 3
+	if i >= off52Left && i < off52Right+288 {
+		side, base := "left", off52Left
+		if i >= off52Right {
+			side, base = "right", off52Right
 		}
-		if i < len(ours) {
-			y = ours[i]
-		}
-		if x == y || padding52[i] {
-			continue
-		}
-		var n string
-		switch {
-		case i >= msg52FixedSize:
-			n = fmt.Sprintf("strings: addconn %q, ours %q", theirs[min(msg52FixedSize, len(theirs)):], ours[min(msg52FixedSize, len(ours)):])
-		case i >= off52Left && i < off52Right+288:
-			o, side := i&^3, "left"
-			if i >= off52Right {
-				side = "right"
-			}
-			n = fmt.Sprintf("%s+%d (%d, ours %d)", side, o-map[string]int{"left": off52Left, "right": off52Right}[side], binary.LittleEndian.Uint32(theirs[o:]), binary.LittleEndian.Uint32(ours[o:]))
-		default:
-			o := i &^ 3
-			n = fmt.Sprintf("@%d (%d, ours %d)", o, binary.LittleEndian.Uint32(theirs[o:]), binary.LittleEndian.Uint32(ours[o:]))
-		}
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
+		return fmt.Sprintf("%s+%d (%d, ours %d)", side, o-base, binary.LittleEndian.Uint32(theirs[o:]), binary.LittleEndian.Uint32(ours[o:]))
 	}
-	return strings.Join(out, "; ")
+	return fmt.Sprintf("@%d (%d, ours %d)", o, binary.LittleEndian.Uint32(theirs[o:]), binary.LittleEndian.Uint32(ours[o:]))
 }
 
 // coverage52 are conns giving the values of 5.2's message that the
@@ -226,16 +193,7 @@ func TestEncode52MatchesAddconn(t *testing.T) {
 	ns := diffNetNS(t)
 	capt := newCapture(t)
 	root := testenv.ModuleRoot()
-	var files []string
-	for _, dir := range []string{"conf/testdata", "tests/testdata", "examples", "cmd/internal/pluto/testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".conf") {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
-	sort.Strings(files)
+	files := projectConfigFiles(root)
 	coverage := filepath.Join(t.TempDir(), "coverage52.conf")
 	if err := os.WriteFile(coverage, []byte(coverage52), 0o644); err != nil {
 		t.Fatal(err)
@@ -315,9 +273,9 @@ func TestEncode52MatchesAddconn(t *testing.T) {
 			default:
 				ok := true
 				for i := range g {
-					if !equalWire52(g[i], w[i]) {
+					if !layout52.equal(g[i], w[i]) {
 						ok = false
-						t.Errorf("%s: conn %s: message %d differs: %s", rel, n, i, diffFields52(g[i], w[i]))
+						t.Errorf("%s: conn %s: message %d differs: %s", rel, n, i, layout52.diff(g[i], w[i]))
 					}
 				}
 				if ok {
